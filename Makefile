@@ -1,0 +1,54 @@
+# ScaleKG. The two commands in the README are `make serve` and `make test`;
+# each one creates the virtualenv, installs the project and builds the snapshot itself.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: serve test build check stats lint format bench bench-scale screenshot clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/scalekg build
+
+serve: build
+	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
+
+check: $(STAMP)
+	$(BIN)/scalekg check
+
+stats: build
+	$(BIN)/scalekg stats
+
+test: build
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: build
+	$(BIN)/python -m bench.run_http
+
+bench-scale: build
+	$(BIN)/python -m bench.run_scale
+
+screenshot: build
+	$(BIN)/python -m bench.screenshot docs/img/graph.png
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache
