@@ -1,0 +1,69 @@
+"""The IRIs ScaleKG mints and the vocabularies it reuses."""
+
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+SKG = Namespace("https://w3id.org/scalekg/ontology#")
+KG = Namespace("https://w3id.org/scalekg/id/")
+ONTOLOGY_IRI = "https://w3id.org/scalekg/ontology"
+GRAPH_BASE = "https://w3id.org/scalekg/graph/"
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+DATA_GRAPH = GRAPH_BASE + "data"
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+ASSESSMENT_GRAPH_BASE = GRAPH_BASE + "assessment/"
+
+PREFIXES: dict[str, str] = {
+    "skg": str(SKG),
+    "kg": str(KG),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "prov": str(PROV),
+    "xsd": str(XSD),
+}
+
+SPARQL_PREFIXES = "\n".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+
+# The causal and supporting relations, authored as edge statements (docs/data-model.md).
+EDGE_PREDICATES: tuple[str, ...] = (
+    "influencesPositively",
+    "mitigates",
+    "causes",
+    "hurts",
+    "applies",
+    "focuses",
+    "watches",
+    "supports",
+    "addresses",
+    "signals",
+)
+
+# The main concept classes, in the order of the causal chain.
+CONCEPT_CLASSES: tuple[str, ...] = (
+    "Value",
+    "Mechanism",
+    "InputMetric",
+    "Capability",
+    "DiagnosticCapability",
+    "FailureFactor",
+    "ContributingFactor",
+    "PositiveOutcome",
+    "Practice",
+    "Challenge",
+    "Stage",
+    "DominantProblem",
+    "ScalingSignal",
+    "StageCharacteristic",
+    "Statistic",
+    "MechanismGroup",
+)
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after the last '#' or '/'."""
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1]
+    return iri
