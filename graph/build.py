@@ -117,7 +117,9 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
     for old in build_dir.glob("snapshot-*.nq"):
         if old != path:
             old.unlink()
-    return BuildResult(Snapshot(path, digest, stats), False, result.cache_hit, time.perf_counter() - start)
+    return BuildResult(
+        Snapshot(path, digest, stats), False, result.cache_hit, time.perf_counter() - start
+    )
 
 
 def ensure_built(build_dir: Path, progress: Progress | None = None) -> Snapshot:

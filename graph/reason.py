@@ -49,9 +49,7 @@ def reasoner_input(ontology: Graph, data: Graph) -> Graph:
     for s, p, o in data:
         if isinstance(s, BNode):
             continue
-        if p == RDF.type and (o, RDF.type, OWL.Class) in ontology and o != SKG.EdgeStatement:
-            g.add((s, p, o))
-        elif p in keep:
+        if (p == RDF.type and (o, RDF.type, OWL.Class) in ontology and o != SKG.EdgeStatement) or p in keep:
             g.add((s, p, o))
     return g
 

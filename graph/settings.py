@@ -16,25 +16,50 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SCALEKG_", extra="ignore")
 
-    host: str = Field("127.0.0.1", description="Interface the server binds to. Loopback only unless told otherwise.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Interface the server binds to. Loopback only unless told otherwise.",
+    )
     port: int = Field(8000, description="TCP port of the server.", ge=0, le=65535)
     workers: int = Field(1, description="Number of uvicorn worker processes.", ge=1, le=64)
-    build_dir: Path = Field(Path("build"), description="Where `scalekg build` writes the snapshot and its stats.")
+    build_dir: Path = Field(
+        Path("build"), description="Where `scalekg build` writes the snapshot and its stats."
+    )
     store: str = Field(
         "memory",
         description="Store backend: `memory`, `oxigraph:PATH`, or `sparql:QUERY_URL[,update=URL][,gsp=URL]`.",
     )
-    store_user: str | None = Field(None, description="User name for a remote SPARQL store (never on the command line).")
-    store_password: str | None = Field(None, description="Password for a remote SPARQL store.")
-    store_auth: str = Field("digest", description="HTTP auth scheme for a remote SPARQL store: `digest` or `basic`.")
-    query_timeout: float = Field(10.0, description="Hard time limit of one SPARQL query, in seconds.", gt=0)
-    max_rows: int = Field(10000, description="Row cap of a SPARQL result; the response says when it was truncated.", ge=1)
-    query_workers: int = Field(2, description="Worker processes that evaluate SPARQL queries (killed on timeout).", ge=1, le=32)
-    update_token: str | None = Field(
-        None, description="Bearer token that enables SPARQL updates and writes. Without it the endpoint is read-only."
+    store_user: str | None = Field(
+        None, description="User name for a remote SPARQL store (never on the command line)."
     )
-    cors_origins: str = Field("*", description="CORS allowed origins, comma separated. Never sent with credentials.")
-    graph_max_nodes: int = Field(600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1)
+    store_password: str | None = Field(None, description="Password for a remote SPARQL store.")
+    store_auth: str = Field(
+        "digest", description="HTTP auth scheme for a remote SPARQL store: `digest` or `basic`."
+    )
+    query_timeout: float = Field(
+        10.0, description="Hard time limit of one SPARQL query, in seconds.", gt=0
+    )
+    max_rows: int = Field(
+        10000,
+        description="Row cap of a SPARQL result; the response says when it was truncated.",
+        ge=1,
+    )
+    query_workers: int = Field(
+        2,
+        description="Worker processes that evaluate SPARQL queries (killed on timeout).",
+        ge=1,
+        le=32,
+    )
+    update_token: str | None = Field(
+        None,
+        description="Bearer token that enables SPARQL updates and writes. Without it the endpoint is read-only.",
+    )
+    cors_origins: str = Field(
+        "*", description="CORS allowed origins, comma separated. Never sent with credentials."
+    )
+    graph_max_nodes: int = Field(
+        600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1
+    )
 
 
 def get_settings(**overrides: object) -> Settings:

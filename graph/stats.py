@@ -18,9 +18,7 @@ def graph_stats(ds: Dataset) -> dict:
         )
         classes[name] = len(members)
     relations = Counter({p: len(list(data.triples((None, SKG[p], None)))) for p in EDGE_PREDICATES})
-    basis = Counter(
-        str(o).rsplit("#", 1)[-1] for o in data.objects(None, SKG.basis)
-    )
+    basis = Counter(str(o).rsplit("#", 1)[-1] for o in data.objects(None, SKG.basis))
     return {
         "triples": len(ds),
         "triples_by_graph": {str(g.identifier): len(g) for g in ds.graphs() if len(g)},

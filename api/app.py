@@ -1,0 +1,63 @@
+"""The FastAPI application factory. Nothing is built at import time."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from scalekg.graph.build import ensure_built
+from scalekg.graph.model import KnowledgeGraph
+from scalekg.graph.settings import Settings, get_settings
+from scalekg.graph.store import load_memory_store, store_selector
+
+from .state import AppState
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    snapshot = ensure_built(settings.build_dir)
+    store = load_memory_store(snapshot.path)
+    kg = KnowledgeGraph.from_store(store_selector(store), snapshot.hash)
+    state = AppState(settings=settings, snapshot=snapshot, kg=kg, store=store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if state.executor is not None:
+            state.executor.close()
+
+    app = FastAPI(
+        title="ScaleKG",
+        version="0.1.0",
+        description="A sourced knowledge graph of how engineering organisations scale, and why they fail to.",
+        lifespan=lifespan,
+    )
+    app.state.scalekg = state
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
+    )
+    _install_routers(app, state)
+    return app
+
+
+def _install_routers(app: FastAPI, state: AppState) -> None:
+    from scalekg.graph.sparql.executor import QueryExecutor
+
+    from .routers import sparql
+
+    state.executor = QueryExecutor(
+        state.snapshot.path,
+        workers=state.settings.query_workers,
+        timeout_s=state.settings.query_timeout,
+        max_rows=state.settings.max_rows,
+    )
+    app.include_router(sparql.router)
+
+
+def create_app_from_env() -> FastAPI:
+    """For ``uvicorn --factory`` (used by ``scalekg serve``, also with several workers)."""
+    return create_app(get_settings())

@@ -1,0 +1,41 @@
+"""The embedded store: the snapshot loaded into pyoxigraph, and a row-dict SELECT helper."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+Row = dict[str, str]
+SelectFn = Callable[[str], list[Row]]
+
+
+def load_memory_store(snapshot: Path) -> ox.Store:
+    """A fresh in-memory pyoxigraph store holding the snapshot's quads."""
+    store = ox.Store()
+    store.bulk_load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def term_text(term: object) -> str:
+    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return term.value
+    return str(term)
+
+
+def select_rows(store: ox.Store, query: str) -> list[Row]:
+    """Run a SELECT over the union of all graphs; each row maps variable names to plain text."""
+    results = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in results.variables]
+    rows = []
+    for solution in results:
+        row = {}
+        for name in names:
+            value = solution[name]
+            if value is not None:
+                row[name] = term_text(value)
+        rows.append(row)
+    return rows
+
+
+def store_selector(store: ox.Store) -> SelectFn:
+    return lambda query: select_rows(store, query)
