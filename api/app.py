@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _install_routers(app: FastAPI, state: AppState) -> None:
     from scalekg.graph.sparql.executor import QueryExecutor
 
-    from .routers import sparql
+    from .routers import health, sparql
 
     state.executor = QueryExecutor(
         state.snapshot.path,
@@ -55,6 +55,7 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
         timeout_s=state.settings.query_timeout,
         max_rows=state.settings.max_rows,
     )
+    app.include_router(health.router)
     app.include_router(sparql.router)
 
 

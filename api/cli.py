@@ -243,6 +243,26 @@ def serve(
     )
 
 
+PLUGIN_MODULES = ("scalekg.viz.cli", "scalekg.api.assess_cli", "scalekg.api.store_cli")
+
+
+def _register_plugins() -> None:
+    """Commands that live next to their feature (viz, assess, load) add themselves here."""
+    import importlib
+
+    for name in PLUGIN_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(app)
+
+
+_register_plugins()
+
+
 def main() -> None:
     try:
         app()

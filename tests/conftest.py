@@ -1,0 +1,109 @@
+"""Shared fixtures: the built snapshot, the knowledge graph, an in-process client, a real server."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scalekg.graph.build import Snapshot, ensure_built
+from scalekg.graph.model import KnowledgeGraph
+from scalekg.graph.settings import Settings
+from scalekg.graph.store import load_memory_store, store_selector
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = Path(os.environ.get("SCALEKG_TEST_BUILD_DIR", ROOT / "build"))
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Snapshot:
+    return ensure_built(BUILD_DIR)
+
+
+@pytest.fixture(scope="session")
+def kg(snapshot: Snapshot) -> KnowledgeGraph:
+    return KnowledgeGraph.from_store(store_selector(load_memory_store(snapshot.path)), snapshot.hash)
+
+
+def make_settings(**overrides) -> Settings:
+    base = {"build_dir": BUILD_DIR, "query_workers": 1, "query_timeout": 5.0}
+    base.update(overrides)
+    return Settings(**base)
+
+
+@pytest.fixture(scope="session")
+def app(snapshot: Snapshot):
+    from scalekg.api.app import create_app
+
+    return create_app(make_settings())
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real ``scalekg serve`` process on 127.0.0.1, stopped at the end."""
+
+    def __init__(self, env: dict[str, str] | None = None, args: list[str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, "SCALEKG_BUILD_DIR": str(BUILD_DIR), **(env or {})}
+        cmd = [sys.executable, "-m", "scalekg.api.cli", "serve", "--port", str(self.port), *(args or [])]
+        self.proc = subprocess.Popen(
+            cmd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT
+        )
+        self._wait()
+
+    def _wait(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode() if self.proc.stdout else ""
+                raise RuntimeError(f"server exited early:\n{out}")
+            try:
+                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(snapshot: Snapshot) -> Iterator[LiveServer]:
+    server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
