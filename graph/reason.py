@@ -49,7 +49,9 @@ def reasoner_input(ontology: Graph, data: Graph) -> Graph:
     for s, p, o in data:
         if isinstance(s, BNode):
             continue
-        if (p == RDF.type and (o, RDF.type, OWL.Class) in ontology and o != SKG.EdgeStatement) or p in keep:
+        if (
+            p == RDF.type and (o, RDF.type, OWL.Class) in ontology and o != SKG.EdgeStatement
+        ) or p in keep:
             g.add((s, p, o))
     return g
 

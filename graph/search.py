@@ -12,6 +12,7 @@ STOPWORDS = frozenset({"the", "a", "an", "of", "to", "and", "in", "is", "for", "
 
 def normalise(text: str) -> str:
     """Lower case, ASCII, punctuation to spaces, single spaces."""
+    text = re.sub(r"['\u2018\u2019]", "", text)  # apostrophes: "shouldn’t" == "shouldnt"
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("&", " and ").replace("#1", " number one ")
     text = re.sub(r"[^a-z0-9]+", " ", text)

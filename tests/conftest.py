@@ -10,7 +10,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from scalekg.graph.build import Snapshot, ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings
@@ -28,7 +27,9 @@ def snapshot() -> Snapshot:
 
 @pytest.fixture(scope="session")
 def kg(snapshot: Snapshot) -> KnowledgeGraph:
-    return KnowledgeGraph.from_store(store_selector(load_memory_store(snapshot.path)), snapshot.hash)
+    return KnowledgeGraph.from_store(
+        store_selector(load_memory_store(snapshot.path)), snapshot.hash
+    )
 
 
 def make_settings(**overrides) -> Settings:
@@ -65,7 +66,15 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         full_env = {**os.environ, "SCALEKG_BUILD_DIR": str(BUILD_DIR), **(env or {})}
-        cmd = [sys.executable, "-m", "scalekg.api.cli", "serve", "--port", str(self.port), *(args or [])]
+        cmd = [
+            sys.executable,
+            "-m",
+            "scalekg.api.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            *(args or []),
+        ]
         self.proc = subprocess.Popen(
             cmd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT
         )

@@ -1,0 +1,189 @@
+"""Each SHACL shape and each violation query: a passing fixture and a failing one.
+
+The passing fixture is tests/fixtures/minimal.ttl. Each failing fixture is that file plus (or
+minus) a few lines that break exactly one rule; the test asserts that the rule reports it.
+"""
+
+from pathlib import Path
+
+import pytest
+from scalekg.graph.loader import DataFileError, load_sources
+from scalekg.graph.validate import check_quotes, run_shacl, run_violation_queries, validate_graph
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MINIMAL = (FIXTURES / "minimal.ttl").read_text(encoding="utf-8")
+PREFIXES = MINIMAL.split("\n\n")[0]
+
+
+def load_text(tmp_path: Path, text: str):
+    path = tmp_path / "data.ttl"
+    path.write_text(text, encoding="utf-8")
+    sources = load_sources(data=[path])
+    return sources.ontology + sources.data
+
+
+def test_minimal_fixture_passes_every_gate(tmp_path):
+    report = validate_graph(load_text(tmp_path, MINIMAL))
+    assert report.conforms, report.render()
+    assert "shacl" in report.checks_run and "quotes" in report.checks_run
+
+
+def test_shipped_data_passes_every_gate():
+    sources = load_sources()
+    report = validate_graph(sources.ontology + sources.data)
+    assert report.conforms, report.render()
+
+
+# (name, lines added to the minimal fixture, text expected in the SHACL message)
+SHACL_CASES = [
+    (
+        "concept without definition",
+        'kg:orphan-cap a skg:Capability ; skos:prefLabel "Orphan"@en .',
+        "skos:definition",
+    ),
+    (
+        "concept without prefLabel",
+        'kg:nolabel a skg:Value ; skos:definition "A value with no label at all."@en .',
+        "prefLabel",
+    ),
+    (
+        "statement without source",
+        "[] a skg:EdgeStatement ; rdf:subject kg:be-frugal ; rdf:predicate skg:mitigates ; "
+        'rdf:object kg:premature-scaling ; skg:locator "slide 24" ; skg:quote "Be frugal" ; '
+        "skg:basis skg:stated .",
+        "skg:source",
+    ),
+    (
+        "interpreted edge without rationale",
+        "[] a skg:EdgeStatement ; rdf:subject kg:be-frugal ; rdf:predicate skg:mitigates ; "
+        'rdf:object kg:premature-scaling ; skg:source kg:talk ; skg:locator "slide 24" ; '
+        'skg:quote "Be frugal" ; skg:basis skg:interpreted .',
+        "rationale",
+    ),
+    (
+        "plain mitigates edge without provenance",
+        "kg:keep-financial-discipline skg:mitigates kg:premature-scaling .",
+        "no edge statement",
+    ),
+    (
+        "mitigates from a failure factor (domain)",
+        "[] a skg:EdgeStatement ; rdf:subject kg:premature-scaling ; rdf:predicate skg:mitigates ; "
+        "rdf:object kg:hiring-too-many-people-too-early ; skg:source kg:talk ; "
+        'skg:locator "slide 18" ; skg:quote "Premature scaling" ; skg:basis skg:stated .',
+        "only a Capability or a Value mitigates",
+    ),
+    (
+        "hurts pointing at a capability (range)",
+        "[] a skg:EdgeStatement ; rdf:subject kg:premature-scaling ; rdf:predicate skg:hurts ; "
+        "rdf:object kg:keep-financial-discipline ; skg:source kg:talk ; "
+        'skg:locator "slide 18" ; skg:quote "Premature scaling" ; skg:basis skg:stated .',
+        "PositiveOutcome",
+    ),
+    (
+        "capability that mitigates nothing",
+        'kg:idle-cap a skg:Capability ; skos:prefLabel "Idle capability"@en ; '
+        'skos:definition "It mitigates nothing at all."@en ; skg:relevantAtStage kg:early-stage .',
+        "every capability mitigates",
+    ),
+    (
+        "value that influences nothing",
+        'kg:idle-value a skg:Value ; skos:prefLabel "Idle value"@en ; '
+        'skos:definition "It influences nothing at all."@en ; skg:relevantAtStage kg:early-stage .',
+        "every value influences",
+    ),
+    (
+        "failure factor with no effect",
+        'kg:dead-end a skg:FailureFactor ; skos:prefLabel "Dead end"@en ; '
+        'skos:definition "It hurts nothing and causes nothing."@en ; skg:relevantAtStage kg:early-stage .',
+        "hurts an outcome or causes",
+    ),
+    (
+        "basis that is neither stated nor interpreted",
+        "[] a skg:EdgeStatement ; rdf:subject kg:be-frugal ; rdf:predicate skg:mitigates ; "
+        'rdf:object kg:premature-scaling ; skg:source kg:talk ; skg:locator "slide 24" ; '
+        'skg:quote "Be frugal" ; skg:basis skg:guessed ; skg:rationale "Just because it is." .',
+        "skg:stated or skg:interpreted",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "expected"), SHACL_CASES, ids=[c[0] for c in SHACL_CASES]
+)
+def test_shacl_shape_fails_on_broken_fixture(tmp_path, name, extra, expected):
+    graph = load_text(tmp_path, MINIMAL + "\n" + extra + "\n")
+    problems = run_shacl(graph)
+    messages = " | ".join(p.render() for p in problems)
+    assert any(expected in p.render() for p in problems), f"{name}: {messages}"
+
+
+def test_shacl_passes_on_minimal_fixture(tmp_path):
+    assert run_shacl(load_text(tmp_path, MINIMAL)) == []
+
+
+VIOLATION_CASES = [
+    (
+        "duplicate-label",
+        'kg:premature-scaling-2 a skg:FailureFactor ; skos:prefLabel "premature scaling"@en .',
+    ),
+    (
+        "orphan",
+        'kg:lonely a skg:Statistic ; skos:prefLabel "Lonely statistic"@en ; '
+        'skos:definition "Connected to nothing."@en .',
+    ),
+    ("edge-without-statement", "kg:be-frugal skg:mitigates kg:premature-scaling ."),
+    (
+        "untyped-reference",
+        "[] a skg:EdgeStatement ; rdf:subject kg:be-frugal ; rdf:predicate skg:mitigates ; "
+        'rdf:object kg:no-such-thing ; skg:source kg:talk ; skg:locator "slide 24" ; '
+        'skg:quote "Be frugal" ; skg:basis skg:stated .',
+    ),
+    (
+        "self-loop",
+        "[] a skg:EdgeStatement ; rdf:subject kg:premature-scaling ; rdf:predicate skg:causes ; "
+        'rdf:object kg:premature-scaling ; skg:source kg:talk ; skg:locator "slide 18" ; '
+        'skg:quote "Premature scaling" ; skg:basis skg:stated .',
+    ),
+    ("multiple-types", "kg:be-frugal a skg:Capability ."),
+]
+
+
+@pytest.mark.parametrize(("query", "extra"), VIOLATION_CASES, ids=[c[0] for c in VIOLATION_CASES])
+def test_violation_query_fails_on_broken_fixture(tmp_path, query, extra):
+    graph = load_text(tmp_path, MINIMAL + "\n" + extra + "\n")
+    names = {p.check for p in run_violation_queries(graph)}
+    assert query in names
+
+
+def test_violation_queries_pass_on_minimal_fixture(tmp_path):
+    assert run_violation_queries(load_text(tmp_path, MINIMAL)) == []
+
+
+def test_every_violation_query_has_a_failing_case():
+    from scalekg.graph.resources import violation_queries
+
+    shipped = {p.name.removesuffix("-violation.rq") for p in violation_queries()}
+    assert shipped == {name for name, _ in VIOLATION_CASES}
+
+
+def test_quote_check_rejects_a_quote_not_in_the_source(tmp_path):
+    broken = MINIMAL.replace('skg:quote "Be frugal"', 'skg:quote "Be extravagant"')
+    problems = check_quotes(load_text(tmp_path, broken))
+    assert [p.check for p in problems] == ["quote"]
+    assert "Be extravagant" in problems[0].detail
+
+
+def test_quote_check_folds_whitespace(tmp_path):
+    spaced = MINIMAL.replace(
+        '"Hiring too many people too early"', '"Hiring  too many\\n people too early"'
+    )
+    assert check_quotes(load_text(tmp_path, spaced)) == []
+
+
+def test_unparseable_file_names_file_and_position(tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text(PREFIXES + "\nkg:x a skg:Value ;; skos:prefLabel .\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_sources(data=[path])
+    assert "broken.ttl" in str(info.value)
+    assert "line" in str(info.value).lower()
