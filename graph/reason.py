@@ -116,7 +116,7 @@ def run_hermit(source: Graph) -> Graph:
         for s, p, o in result:
             if not isinstance(s, URIRef) or s not in individuals:
                 continue
-            if isinstance(o, BNode) or isinstance(o, Literal):
+            if isinstance(o, BNode | Literal):
                 continue
             if p in (RDF.type,) and o in (OWL.NamedIndividual, OWL.Thing):
                 continue
