@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test build check stats lint format bench bench-scale screenshot clean
+.PHONY: serve test build check stats lint format bench bench-scale screenshot clean readme-stats
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,3 +52,6 @@ screenshot: build
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
+
+readme-stats: build
+	$(BIN)/python -m bench.readme_stats
