@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+
 from scalekg.graph.build import ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings, get_settings

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
 from scalekg.graph.settings import get_settings
 
 app = typer.Typer(help="ScaleKG: a sourced knowledge graph of how engineering organisations scale.")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from scalekg.graph.build import Snapshot, ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
+
 from scalekg.graph import build as build_module
 from scalekg.graph import reason as reason_module
 from scalekg.graph.build import BuildError, build, input_files, inputs_hash

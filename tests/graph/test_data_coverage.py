@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from scalekg.graph.answers import mitigators
 from scalekg.graph.search import normalise
 

@@ -7,6 +7,7 @@ minus) a few lines that break exactly one rule; the test asserts that the rule r
 from pathlib import Path
 
 import pytest
+
 from scalekg.graph.loader import DataFileError, load_sources
 from scalekg.graph.validate import check_quotes, run_shacl, run_violation_queries, validate_graph
 
