@@ -46,9 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_routers(app: FastAPI, state: AppState) -> None:
-    from .routers import health
+    from .routers import analysis, ask, concepts, health, home, linked_data, lookups, query_page
 
     app.include_router(health.router)
+    app.include_router(home.router)
+    app.include_router(concepts.router)
+    app.include_router(lookups.router)
+    app.include_router(ask.router)
+    app.include_router(analysis.router)
+    app.include_router(linked_data.router)
+    app.include_router(query_page.router)
     try:  # TEMPORARY while the SPARQL endpoint is being written in parallel; removed when it lands
         _install_sparql(app, state)
     except ModuleNotFoundError as exc:

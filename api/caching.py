@@ -1,0 +1,190 @@
+"""HTTP caching for read responses: an ETag from the snapshot hash, 304s, and a response cache.
+
+The snapshot is immutable while the app runs, so a GET's response depends only on its path, its
+query string and (for negotiated resources) its Accept header. ``ReadRoute`` is the route class of
+our routers. Around each route it:
+
+- answers from an in-memory cache of encoded responses, keyed by (path, query string[, Accept]);
+  the first request computes the response through the normal FastAPI handler (validation, the
+  threadpool for ``def`` endpoints); later ones skip all of that;
+- adds ``ETag`` (built from the snapshot hash; a negotiated representation adds its own suffix)
+  and ``Cache-Control`` to every successful read response;
+- answers ``If-None-Match`` (a strong or weak tag, a list of tags, or ``*``) with 304;
+- turns exceptions into JSON error bodies (``api.errors``), so bad input never gives a 500.
+
+Only 200 and 303 responses are cached and tagged; errors are computed every time.
+"""
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from . import errors
+
+CACHE_CONTROL = "public, max-age=60"
+MAX_ENTRIES = 4096
+MAX_BYTES = 64 * 1024 * 1024
+CACHEABLE = (200, 303)
+_VARIES = object()  # marks a (path, query) whose response depends on the Accept header
+
+# Short suffixes for negotiated representations, so that each has its own strong ETag.
+VARIANT_SUFFIX = {
+    "text/html": "html",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdf",
+    "application/json": "json",
+}
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110 weak comparison: ``*``, a single tag, a list, with or without ``W/``."""
+    header = if_none_match.strip()
+    if not header:
+        return False
+    if header == "*":
+        return True
+    opaque = etag[2:] if etag.startswith("W/") else etag
+    for part in header.split(","):
+        tag = part.strip()
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag == opaque:
+            return True
+    return False
+
+
+def snapshot_etag(snapshot_hash: str, variant: str = "") -> str:
+    return f'"{snapshot_hash}-{variant}"' if variant else f'"{snapshot_hash}"'
+
+
+class CachedResponse(Response):
+    """A response replayed from pre-encoded bytes and pre-built raw headers."""
+
+    def __init__(self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes):
+        self.status_code = status_code
+        self.body = body
+        self.raw_headers = raw_headers
+        self.background = None
+
+
+class Entry:
+    __slots__ = ("body", "etag", "headers_304", "raw_headers", "size", "status")
+
+    def __init__(self, response: Response, etag: str | None):
+        self.status = response.status_code
+        self.body = bytes(response.body)
+        self.etag = etag
+        raw = [
+            (k, v)
+            for k, v in response.raw_headers
+            if k not in (b"etag", b"cache-control", b"set-cookie")
+        ]
+        kept = [(k, v) for k, v in raw if k == b"vary"]
+        if etag is not None:
+            tags = [(b"etag", etag.encode("latin-1")), (b"cache-control", CACHE_CONTROL.encode())]
+            raw += tags
+            kept += tags
+        self.raw_headers = raw
+        self.headers_304 = kept
+        self.size = len(self.body) + 64
+
+    def respond(self, request: Request) -> Response:
+        if self.etag is not None:
+            inm = request.headers.get("if-none-match")
+            if inm is not None and etag_matches(inm, self.etag):
+                return CachedResponse(304, list(self.headers_304), b"")
+        return CachedResponse(self.status, list(self.raw_headers), self.body)
+
+
+class ResponseCache:
+    """A bounded FIFO of encoded responses, one per app (the snapshot never changes under it)."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.entries: dict[tuple, Any] = {}
+        self.bytes = 0
+
+    def get(self, key: tuple) -> Any:
+        return self.entries.get(key)
+
+    def put(self, key: tuple, value: Any) -> None:
+        size = value.size if isinstance(value, Entry) else 16
+        if size > self.max_bytes // 4:
+            return  # too large to be worth keeping
+        old = self.entries.pop(key, None)
+        if isinstance(old, Entry):
+            self.bytes -= old.size
+        while self.entries and (
+            len(self.entries) >= self.max_entries or self.bytes + size > self.max_bytes
+        ):
+            first = next(iter(self.entries))
+            evicted = self.entries.pop(first)
+            if isinstance(evicted, Entry):
+                self.bytes -= evicted.size
+        self.entries[key] = value
+        self.bytes += size if isinstance(value, Entry) else 0
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.bytes = 0
+
+
+def response_cache(state: Any) -> ResponseCache:
+    cache = state.extras.get("response_cache")
+    if cache is None:
+        cache = state.extras["response_cache"] = ResponseCache()
+    return cache
+
+
+def _etag_for(state: Any, response: Response) -> str | None:
+    if response.status_code != 200:
+        return None
+    own = response.headers.get("etag")
+    if own:
+        return own  # a resource versioned by its own content (e.g. a static asset)
+    variant = ""
+    vary = response.headers.get("vary", "")
+    if "accept" in vary.lower():
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        variant = VARIANT_SUFFIX.get(media, media.replace("/", "-"))
+    return snapshot_etag(state.snapshot.hash, variant)
+
+
+class ReadRoute(APIRoute):
+    """Route class for read-only GET routes: response cache, ETag/304 and JSON errors."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            state = request.app.state.scalekg
+            cache = response_cache(state)
+            scope = request.scope
+            key: tuple = (scope["path"], scope["query_string"])
+            entry = cache.get(key)
+            if entry is _VARIES:
+                key = (*key, request.headers.get("accept", ""))
+                entry = cache.get(key)
+            if entry is not None:
+                return entry.respond(request)
+            try:
+                response = await original(request)
+            except Exception as exc:
+                failure = errors.to_response(exc)
+                return failure if failure is not None else errors.internal_error(request, exc)
+            if response.status_code not in CACHEABLE or not hasattr(response, "body"):
+                return response
+            entry = Entry(response, _etag_for(state, response))
+            if "accept" in response.headers.get("vary", "").lower() and len(key) == 2:
+                cache.put(key, _VARIES)
+                key = (*key, request.headers.get("accept", ""))
+            cache.put(key, entry)
+            return entry.respond(request)
+
+        return handler
