@@ -1,0 +1,54 @@
+"""Self-assessment of an engineering organisation against the graph: the diagnostic.
+
+The essay (seed 003, Part One) says the CTO's first job is diagnosis: each capability's depth and
+width. The talk (slides 17-28) says which capabilities mitigate which failure factors, at which
+stage. This package joins the two:
+
+- ``model``: the document (YAML or JSON), validated field by field, references resolved;
+- ``rdf`` and ``shapes``: its RDF form in its own named graph, checked by SHACL;
+- ``repository``: where assessments are stored (``AssessmentRepository``);
+- ``scoring``: exposure, leverage, next steps, blind spots, each item with its explanation;
+- ``compare``: what changed between two assessments;
+- ``template``: the commented YAML template of ``scalekg assess init``.
+
+See docs/diagnostic.md for the scoring model and a worked example.
+"""
+
+from typing import Any
+
+from ..model import KnowledgeGraph
+from .model import (
+    Assessment,
+    AssessmentDocument,
+    AssessmentValidationError,
+    FieldError,
+    load_assessment,
+    parse_text,
+)
+
+
+def prepare(kg: KnowledgeGraph, data: Any) -> Assessment:
+    """Plain data to a checked assessment: pydantic, then references, then SHACL.
+
+    Raises AssessmentValidationError (with field paths) at the first pass that fails.
+    """
+    from . import rdf, shapes
+
+    assessment = load_assessment(kg, data)
+    shapes.check(kg, rdf.to_graph(assessment))
+    return assessment
+
+
+def prepare_text(kg: KnowledgeGraph, text: str | bytes, fmt: str | None = None) -> Assessment:
+    """YAML or JSON text to a checked assessment (see ``prepare``)."""
+    return prepare(kg, parse_text(text, fmt))
+
+
+__all__ = [
+    "Assessment",
+    "AssessmentDocument",
+    "AssessmentValidationError",
+    "FieldError",
+    "prepare",
+    "prepare_text",
+]

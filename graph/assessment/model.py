@@ -1,0 +1,384 @@
+"""The assessment document: what an organisation says about itself, checked field by field.
+
+A document comes in as YAML or JSON. It is checked in three passes, and the first pass that finds
+a problem stops the chain, so nothing is stored:
+
+1. ``parse_text``: the text is YAML or JSON and its top level is a mapping;
+2. ``validate_document`` (pydantic): the fields, their types and ranges (``capabilities[3].depth:
+   must be 0..4``);
+3. ``resolve_references``: every capability, mechanism, signal and metric names exactly one concept
+   of the right type in the graph (slug, IRI, label or synonym; typos forgiven by
+   ``graph.search.resolve``). An unknown name is an error at its field, with suggestions.
+
+The SHACL shapes (``shapes.py``) then check the RDF form of the result, as a last gate.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..model import KnowledgeGraph
+from ..search import UnknownConceptError, resolve, search
+
+# The essay's meaning of the two words (seed 003, Part One: The Diagnostic Layer).
+DEPTH_QUESTION = "Is the capability mature enough for this scale?"
+WIDTH_QUESTION = "Is it broad enough across the organization?"
+SCORE_LEVELS = {
+    0: "missing entirely",
+    1: "shallow: the foundation exists",
+    2: "developing",
+    3: "mostly fit for purpose",
+    4: "fit for purpose at this scale",
+}
+
+STAGES = ("early", "late")
+STAGE_IRIS = {"early": "early-stage", "late": "late-stage"}
+CADENCES = ("daily", "weekly", "bi-weekly", "monthly", "quarterly", "yearly", "ad-hoc")
+
+# The DORA metrics of slide 27 (skg:PositiveOutcome) and the units each may be given in.
+DORA_UNITS: dict[str, tuple[str, ...]] = {
+    "deployment-frequency": ("per-day", "per-week", "per-month"),
+    "lead-time-for-changes": ("hours", "days", "weeks"),
+    "mean-time-to-restore": ("minutes", "hours", "days"),
+    "change-fail-rate": ("percent",),
+    "reliability": ("percent",),
+}
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem, at one field of the document (``capabilities[3].depth``)."""
+
+    loc: str
+    msg: str
+    suggestions: tuple[dict, ...] = ()
+
+    def as_dict(self) -> dict:
+        out: dict[str, Any] = {"loc": self.loc, "msg": self.msg}
+        if self.suggestions:
+            out["suggestions"] = list(self.suggestions)
+        return out
+
+    def render(self) -> str:
+        text = f"{self.loc}: {self.msg}"
+        if self.suggestions:
+            text += "; did you mean: " + ", ".join(
+                f"{s['id']} ({s['label']})" for s in self.suggestions
+            )
+        return text
+
+
+class AssessmentValidationError(ValueError):
+    """The document does not validate. ``errors`` point at the fields."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(e.render() for e in errors))
+
+    def as_dict(self) -> dict:
+        return {"detail": [e.as_dict() for e in self.errors]}
+
+
+def _check_score(value: Any) -> Any:
+    # bool is an int in Python; "yes" is not a score.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
+        raise ValueError(f"must be 0..4 (got {value!r})")
+    return value
+
+
+def _from_string(key: str):
+    def convert(value: Any) -> Any:
+        return {key: value} if isinstance(value, str) else value
+
+    return convert
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CapabilityRating(_Strict):
+    capability: str = Field(min_length=1, description="Slug, IRI or label of a capability.")
+    depth: int = Field(description=DEPTH_QUESTION + " 0 (missing) to 4 (fit for purpose).")
+    width: int = Field(description=WIDTH_QUESTION + " 0 (missing) to 4 (fit for purpose).")
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("depth", "width", mode="before")
+    @classmethod
+    def _scores(cls, value: Any) -> Any:
+        return _check_score(value)
+
+
+class MechanismUse(_Strict):
+    mechanism: str = Field(min_length=1, description="Slug, IRI or label of a mechanism.")
+    in_place: bool = Field(True, description="Does the mechanism run today?")
+    cadence: str | None = Field(None, description="How often it runs: " + ", ".join(CADENCES))
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("cadence", mode="before")
+    @classmethod
+    def _cadence(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip().lower().replace(" ", "-").replace("biweekly", "bi-weekly")
+        if text not in CADENCES:
+            raise ValueError(f"must be one of {', '.join(CADENCES)} (got {value!r})")
+        return text
+
+
+class SignalObservation(_Strict):
+    signal: str = Field(min_length=1, description="Slug or label of a scaling-pain signal.")
+    note: str | None = Field(None, max_length=2000)
+
+
+class InputMetricUse(_Strict):
+    metric: str = Field(min_length=1, description="Slug or label of an input metric.")
+    tracked: bool = Field(True, description="Is the metric tracked and looked at today?")
+    note: str | None = Field(None, max_length=2000)
+
+
+class DoraMeasurement(_Strict):
+    metric: str = Field(min_length=1, description="One of the DORA metrics (slide 27).")
+    value: float = Field(ge=0)
+    unit: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unit(self) -> "DoraMeasurement":
+        key = self.metric.strip().lower().replace(" ", "-").replace("_", "-")
+        allowed = DORA_UNITS.get(key)
+        if allowed is not None and self.unit not in allowed:
+            raise ValueError(f"unit: must be one of {', '.join(allowed)} for {key}")
+        return self
+
+
+class AssessmentDocument(_Strict):
+    """The document as written. References are still free text until resolved."""
+
+    organisation: str = Field(min_length=1, max_length=200)
+    date: date
+    stage: Literal["early", "late"]
+    headcount: int = Field(ge=1, le=1_000_000)
+    note: str | None = Field(None, max_length=4000)
+    capabilities: list[CapabilityRating] = Field(min_length=1)
+    mechanisms: list[MechanismUse] = Field(default_factory=list)
+    signals: list[SignalObservation] = Field(default_factory=list)
+    input_metrics: list[InputMetricUse] = Field(default_factory=list)
+    dora: list[DoraMeasurement] = Field(default_factory=list)
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower().removesuffix("-stage").removesuffix(" stage")
+            if text in STAGES:
+                return text
+            raise ValueError(f"must be early or late (got {value!r})")
+        return value
+
+    @field_validator("headcount", mode="before")
+    @classmethod
+    def _headcount(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("must be a whole number of people")
+        return value
+
+    @field_validator("mechanisms", mode="before")
+    @classmethod
+    def _mechanisms(cls, value: Any) -> Any:
+        return [_from_string("mechanism")(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("signals", mode="before")
+    @classmethod
+    def _signals(cls, value: Any) -> Any:
+        return [_from_string("signal")(v) for v in value] if isinstance(value, list) else value
+
+    @field_validator("input_metrics", mode="before")
+    @classmethod
+    def _metrics(cls, value: Any) -> Any:
+        return [_from_string("metric")(v) for v in value] if isinstance(value, list) else value
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+    def content_id(self) -> str:
+        """The assessment's id: a hash of its canonical content (the same document, the same id)."""
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()[:16]
+
+
+def _loc(parts: tuple) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(document)"
+
+
+def _message(err: dict) -> str:
+    msg = err.get("msg", "invalid")
+    kind = err.get("type", "")
+    msg = msg.removeprefix("Value error, ")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of an assessment (check the spelling)"
+    if msg.startswith("unit: "):
+        return msg.removeprefix("unit: ")
+    if kind in {"too_short"} and err.get("loc", ("",))[-1] == "capabilities":
+        return "rate at least one capability"
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def validate_document(data: Any) -> AssessmentDocument:
+    """Check fields, types and ranges. Raises AssessmentValidationError with field paths."""
+    if not isinstance(data, dict):
+        raise AssessmentValidationError(
+            [FieldError("(document)", "must be a mapping of fields (organisation, date, ...)")]
+        )
+    try:
+        return AssessmentDocument.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if err.get("msg", "").startswith("Value error, unit: "):
+                loc = (*loc, "unit")
+            errors.append(FieldError(_loc(loc), _message(err)))
+        raise AssessmentValidationError(errors) from exc
+
+
+def parse_text(text: str | bytes, fmt: str | None = None) -> Any:
+    """YAML or JSON text to plain data (JSON is YAML, but JSON errors read better from json)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise AssessmentValidationError([FieldError("(document)", "is not UTF-8")]) from exc
+    if fmt == "json" or (fmt is None and text.lstrip().startswith("{")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AssessmentValidationError(
+                [FieldError("(document)", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
+            ) from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise AssessmentValidationError(
+            [FieldError("(document)", f"is not valid YAML: {problem}{where}")]
+        ) from exc
+
+
+@dataclass
+class Assessment:
+    """A validated document whose references are concept slugs of the graph."""
+
+    document: AssessmentDocument
+    id: str = ""
+    created: str = ""  # when it was stored (ISO 8601), empty before
+    snapshot: str = ""  # the graph snapshot it was checked against
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self.document.content_id()
+
+    @property
+    def stage_slug(self) -> str:
+        return STAGE_IRIS[self.document.stage]
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            **self.document.model_dump(mode="json", exclude_none=True),
+            "created": self.created or None,
+            "snapshot": self.snapshot or None,
+        }
+
+
+# (list field, key in each item, concept type, what to call it in messages)
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("capabilities", "capability", "Capability", "capability"),
+    ("mechanisms", "mechanism", "Mechanism", "mechanism"),
+    ("signals", "signal", "ScalingSignal", "scaling signal"),
+    ("input_metrics", "metric", "InputMetric", "input metric"),
+    ("dora", "metric", "PositiveOutcome", "DORA metric"),
+)
+
+
+def _resolve_one(kg: KnowledgeGraph, text: str, type_name: str):
+    try:
+        concept = resolve(kg, text, type_name=type_name)
+    except UnknownConceptError as exc:
+        return None, tuple(m.concept.summary() for m in exc.suggestions)
+    if not concept.is_a(type_name):
+        # A slug or label of a concept of another kind: suggest the nearest of the right kind.
+        found = search(kg, text, type_name=type_name, limit=5, threshold=0.4)
+        return None, tuple(m.concept.summary() for m in found)
+    return concept, ()
+
+
+def resolve_references(kg: KnowledgeGraph, doc: AssessmentDocument) -> Assessment:
+    """Every reference to its concept slug; unknown or duplicate references are field errors."""
+    errors: list[FieldError] = []
+    updates: dict[str, list[BaseModel]] = {}
+    for list_name, key, type_name, what in REFERENCES:
+        seen: dict[str, int] = {}
+        items = []
+        for i, item in enumerate(getattr(doc, list_name)):
+            text = getattr(item, key)
+            concept, suggestions = _resolve_one(kg, text, type_name)
+            loc = f"{list_name}[{i}].{key}"
+            if concept is None:
+                errors.append(FieldError(loc, f"unknown {what} {text!r}", suggestions))
+                items.append(item)
+                continue
+            if concept.slug in seen:
+                errors.append(
+                    FieldError(
+                        loc,
+                        f"{concept.slug} is already given at {list_name}[{seen[concept.slug]}]",
+                    )
+                )
+            seen.setdefault(concept.slug, i)
+            items.append(item.model_copy(update={key: concept.slug}))
+        updates[list_name] = items
+    if not errors:
+        for i, item in enumerate(updates["dora"]):
+            allowed = DORA_UNITS.get(item.metric)
+            if allowed and item.unit not in allowed:
+                errors.append(
+                    FieldError(
+                        f"dora[{i}].unit",
+                        f"must be one of {', '.join(allowed)} for {item.metric}",
+                    )
+                )
+    if errors:
+        raise AssessmentValidationError(errors)
+    resolved = doc.model_copy(update=updates)
+    return Assessment(resolved, snapshot=kg.snapshot_hash, warnings=stage_warnings(resolved))
+
+
+def stage_warnings(doc: AssessmentDocument) -> list[str]:
+    """Things that look inconsistent but are not errors."""
+    warnings = []
+    if doc.stage == "early" and doc.headcount >= 50:
+        warnings.append(
+            f"headcount {doc.headcount} is large for an early stage startup "
+            "(slide 10: small team, < 50); check the stage"
+        )
+    return warnings
+
+
+def load_assessment(kg: KnowledgeGraph, data: Any) -> Assessment:
+    """Plain data (parsed YAML or JSON) to a resolved assessment, or AssessmentValidationError."""
+    return resolve_references(kg, validate_document(data))
