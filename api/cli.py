@@ -196,7 +196,9 @@ def ask(
 
 def _print_answers(result) -> None:
     c = result.concept
-    console.print(f"[bold]{result.question}[/bold]  →  {c.label} ({c.type})", highlight=False)
+    console.print(
+        f"{result.question}  →  {c.label} ({c.type})", highlight=False, markup=False, style="bold"
+    )
     if result.description:
         console.print(result.description.get("definition", ""), highlight=False)
     if not result.answers:
@@ -205,15 +207,23 @@ def _print_answers(result) -> None:
     for i, answer in enumerate(result.answers, 1):
         a = answer.as_dict()
         console.print(
-            f"\n[bold]{i}. {a['label']}[/bold] [dim]({a['type']}, {a['kind']}, {a['basis']})[/dim]",
+            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['basis']})",
             highlight=False,
+            markup=False,
+            style="bold",
         )
         console.print("   " + " → ".join(a["path"]), highlight=False, markup=False)
         for src in a["sources"]:
             console.print(
-                f"   [dim]{src['document']}, {src['locator']} ({src['basis']}):[/dim] “{src['quote']}”",
+                f"   {src['document']}, {src['locator']} ({src['basis']}): “{src['quote']}”",
                 highlight=False,
+                markup=False,
+                style="dim",
             )
+            if src.get("rationale"):
+                console.print(
+                    f"     why: {src['rationale']}", highlight=False, markup=False, style="italic"
+                )
 
 
 @app.command()
