@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_routers(app: FastAPI, state: AppState) -> None:
     from .routers import analysis, ask, concepts, health, home, linked_data, lookups, query_page
+    from .routers.graph_page import router as graph_page_router
 
     app.include_router(health.router)
     app.include_router(home.router)
@@ -56,6 +57,7 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(analysis.router)
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
+    app.include_router(graph_page_router)
     try:  # TEMPORARY while the SPARQL endpoint is being written in parallel; removed when it lands
         _install_sparql(app, state)
     except ModuleNotFoundError as exc:

@@ -1,0 +1,110 @@
+"""The graph view: ``/graph`` (page), ``/graph.json`` (current view), ``/graph.graphml`` (whole
+graph), ``/graph/paths.json`` (explanation chains) and ``/graph/static/*`` (the page's assets).
+
+Bad parameters answer 422 (bad value) or 404 (unknown concept, with suggestions): an HTML page for
+``/graph``, JSON elsewhere. Never a 500.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from scalekg.graph.answers import paths
+from scalekg.viz.export import edge_id, graphml_bytes, view_json
+from scalekg.viz.page import ASSETS, asset, render_error, render_page
+from scalekg.viz.select import ViewError, parse_view, select, shortest_chains
+
+router = APIRouter(tags=["graph view"])
+
+VIEW_PARAMS = ("focus", "depth", "types", "relations", "stages", "expand", "path", "selected")
+
+
+def _params(request: Request) -> dict[str, list[str]]:
+    return {name: request.query_params.getlist(name) for name in VIEW_PARAMS}
+
+
+def _state(request: Request):
+    return request.app.state.scalekg
+
+
+@router.get("/graph", response_class=HTMLResponse, summary="The interactive graph view")
+def graph_page(request: Request) -> HTMLResponse:
+    state = _state(request)
+    try:
+        view = parse_view(state.kg, _params(request))
+    except ViewError as exc:
+        return HTMLResponse(render_error(exc), status_code=exc.status)
+    html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes)
+    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")
+def graph_json(request: Request) -> JSONResponse:
+    state = _state(request)
+    try:
+        view = parse_view(state.kg, _params(request))
+    except ViewError as exc:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    selection = select(state.kg, view, max_nodes=state.settings.graph_max_nodes)
+    return JSONResponse(view_json(state.kg, selection))
+
+
+@router.get("/graph.graphml", summary="The whole graph as GraphML (for Gephi, yEd, networkx)")
+def graph_graphml(request: Request) -> Response:
+    return Response(
+        graphml_bytes(_state(request).kg),
+        media_type="application/graphml+xml",
+        headers={"Content-Disposition": 'attachment; filename="scalekg.graphml"'},
+    )
+
+
+@router.get("/graph/paths.json", summary="Explanation chains between two concepts, with sources")
+def graph_paths(request: Request) -> JSONResponse:
+    state = _state(request)
+    kg = state.kg
+    a, b = request.query_params.get("from"), request.query_params.get("to")
+    if not a or not b:
+        return JSONResponse(
+            {"error": "give two concepts: /graph/paths.json?from=<id or label>&to=<id or label>"},
+            status_code=422,
+        )
+    try:
+        view = parse_view(kg, {**_params(request), "path": [a, b]})
+    except ViewError as exc:
+        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    source, target = (kg.concepts[i] for i in view.path)
+    allowed = frozenset(view.relations) or frozenset(e.predicate for e in kg.edges)
+    nodes, edges = shortest_chains(kg, source.iri, target.iri, allowed)
+    chains = paths(kg, source, target)
+    return JSONResponse(
+        {
+            "from": source.summary(),
+            "to": target.summary(),
+            "highlight": {
+                "nodes": [kg.concepts[n].slug for n in nodes],
+                "edges": [edge_id(kg, e) for e in edges],
+            },
+            "chains": [
+                {
+                    "path": [kg.concepts[chain[0].edge.subject].label]
+                    + [
+                        x
+                        for s in chain
+                        for x in (s.edge.predicate, kg.concepts[s.edge.object].label)
+                    ],
+                    "steps": [s.as_dict() for s in chain],
+                }
+                for chain in chains
+            ],
+        }
+    )
+
+
+@router.get("/graph/static/{name}", include_in_schema=False)
+def graph_static(name: str) -> Response:
+    if name not in ASSETS:
+        return JSONResponse({"error": f"no asset {name!r}"}, status_code=404)
+    return Response(
+        asset(name),
+        media_type=ASSETS[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )

@@ -1,0 +1,114 @@
+"""A deterministic layered layout, computed once per graph with networkx, physics off in the page.
+
+The causal chain reads left to right in columns:
+
+    mechanisms, input metrics | values | capabilities | contributing factors | failure factors | outcomes
+    challenges (below)        | practices (below)      | scaling signals (below)
+
+Minor classes (stages, statistics, stage characteristics …) sit in a grid band below the columns.
+Inside a column, nodes are ordered by a few barycentre sweeps (each node moves towards the mean row
+of its neighbours in the other columns), which removes most edge crossings. There is no randomness:
+ties break on the label, then the IRI, so the same graph always gets the same picture.
+"""
+
+from collections import defaultdict
+
+import networkx as nx
+
+from scalekg.graph.model import KnowledgeGraph
+
+from .style import class_key
+
+# class -> (column, group order inside the column)
+COLUMNS: dict[str, tuple[int, int]] = {
+    "Mechanism": (0, 0),
+    "InputMetric": (0, 1),
+    "Challenge": (0, 2),
+    "Value": (1, 0),
+    "Practice": (1, 1),
+    "Capability": (2, 0),
+    "DiagnosticCapability": (2, 1),
+    "ContributingFactor": (3, 0),
+    "ScalingSignal": (3, 1),
+    "FailureFactor": (4, 0),
+    "PositiveOutcome": (5, 0),
+}
+COLUMN_GAP = 380
+ROW_GAP = 72
+GROUP_GAP = 90
+BAND_GAP = 220
+BAND_COLUMN_GAP = 230
+BAND_ROW_GAP = 70
+SWEEPS = 6
+
+
+def _sort_key(kg: KnowledgeGraph, iri: str) -> tuple[str, str]:
+    return (kg.concepts[iri].label.lower(), iri)
+
+
+def layered_layout(kg: KnowledgeGraph) -> dict[str, tuple[int, int]]:
+    """Positions (x, y) in pixels for every concept; cached on the graph."""
+    return kg.cached(("viz", "layout"), lambda: _compute(kg))
+
+
+def _compute(kg: KnowledgeGraph) -> dict[str, tuple[int, int]]:
+    # An undirected simple graph is all the ordering needs.
+    simple = nx.Graph()
+    simple.add_nodes_from(sorted(kg.concepts))
+    simple.add_edges_from((e.subject, e.object) for e in kg.edges if e.subject != e.object)
+
+    columns: dict[int, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    band: list[str] = []
+    for iri in sorted(kg.concepts, key=lambda i: _sort_key(kg, i)):
+        concept = kg.concepts[iri]
+        place = COLUMNS.get(concept.type) if class_key(concept.type) != "Other" else None
+        if place is None:
+            band.append(iri)
+        else:
+            columns[place[0]][place[1]].append(iri)
+
+    row_of: dict[str, float] = {}
+
+    def assign_rows(col: int) -> None:
+        y = 0.0
+        for group in sorted(columns[col]):
+            for iri in columns[col][group]:
+                row_of[iri] = y
+                y += ROW_GAP
+            y += GROUP_GAP - ROW_GAP
+        height = y - GROUP_GAP + ROW_GAP
+        for group in columns[col].values():
+            for iri in group:
+                row_of[iri] -= max(height - ROW_GAP, 0) / 2
+
+    for col in sorted(columns):
+        assign_rows(col)
+
+    col_of = {iri: col for col, groups in columns.items() for g in groups.values() for iri in g}
+    order = sorted(columns)
+    for sweep in range(SWEEPS):
+        for col in order if sweep % 2 == 0 else reversed(order):
+            for group, members in columns[col].items():
+                bary: dict[str, float] = {}
+                for iri in members:
+                    ys = [row_of[n] for n in simple.neighbors(iri) if col_of.get(n, col) != col]
+                    bary[iri] = sum(ys) / len(ys) if ys else row_of[iri]
+                columns[col][group] = sorted(members, key=lambda i: (bary[i], *_sort_key(kg, i)))
+            assign_rows(col)
+
+    pos: dict[str, tuple[int, int]] = {}
+    for col in order:
+        for members in columns[col].values():
+            for iri in members:
+                pos[iri] = (col * COLUMN_GAP, round(row_of[iri]))
+
+    # The band of minor classes: grouped by type, in a grid under the columns.
+    if band:
+        bottom = max((y for _x, y in pos.values()), default=0) + BAND_GAP
+        width = max(len(order), 1) * COLUMN_GAP
+        per_row = max(int(width // BAND_COLUMN_GAP), 4)
+        band.sort(key=lambda i: (kg.concepts[i].type, *_sort_key(kg, i)))
+        for index, iri in enumerate(band):
+            row, column = divmod(index, per_row)
+            pos[iri] = (column * BAND_COLUMN_GAP, bottom + row * BAND_ROW_GAP)
+    return pos

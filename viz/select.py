@@ -1,0 +1,373 @@
+"""Which part of the graph a view shows: focus, depth, type/relation/stage filters, expansions, a path.
+
+The page runs the same algorithm in JavaScript (viz/static/graph.js) so that exploring needs no
+server; ``/graph.json`` runs this one. A browser test checks that both agree.
+
+The rules, in order:
+
+1. A node passes the filters if its display type is among ``types`` (all when empty) and it has no
+   stage or one of ``stages`` (all when empty). Only edges whose relation is among ``relations``
+   (all when empty) are followed or shown.
+2. Without a focus the view is every node that passes the filters. No cap.
+3. With a focus: breadth-first from the focus (always shown) over the allowed edges in both
+   directions, up to ``depth`` hops, to nodes that pass the filters; neighbours in a fixed order
+   (label, then IRI). At most ``max_nodes`` nodes; ``truncated`` says when some were left out.
+4. Each expanded node that is visible adds its neighbours along allowed edges, whatever their type
+   or stage (the user asked for them), still under the cap.
+5. ``path=a,b`` adds every node and edge on a shortest directed chain from a to b over the allowed
+   edges (from b to a if there is none), exempt from the cap, and highlights them.
+6. Edges shown: allowed relation, both ends visible.
+"""
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from scalekg.graph.model import STAGES, Concept, Edge, KnowledgeGraph
+from scalekg.graph.namespaces import EDGE_PREDICATES
+from scalekg.graph.search import UnknownConceptError, resolve
+
+from .style import CLASS_STYLES, class_key
+
+MAX_DEPTH = 6
+DEFAULT_DEPTH = 1
+STAGE_ALIASES = {
+    "early": "early-stage",
+    "early-stage": "early-stage",
+    "late": "late-stage",
+    "late-stage": "late-stage",
+}
+
+
+class ViewError(ValueError):
+    """A view parameter is wrong: ``status`` is 422 (bad value) or 404 (unknown concept)."""
+
+    def __init__(
+        self,
+        status: int,
+        param: str,
+        message: str,
+        *,
+        allowed: Iterable[str] = (),
+        suggestions: list[dict] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.param = param
+        self.message = message
+        self.allowed = list(allowed)
+        self.suggestions = suggestions or []
+
+    def as_dict(self) -> dict:
+        out: dict = {"error": self.message, "param": self.param}
+        if self.allowed:
+            out["allowed"] = self.allowed
+        if self.status == 404:
+            out["suggestions"] = self.suggestions
+        return out
+
+
+@dataclass(frozen=True)
+class ViewParams:
+    focus: str | None = None  # IRI
+    depth: int = DEFAULT_DEPTH
+    types: tuple[str, ...] = ()  # display types; empty = all
+    relations: tuple[str, ...] = ()  # predicate local names; empty = all
+    stages: tuple[str, ...] = ()  # "early-stage", "late-stage"; empty = all
+    expand: tuple[str, ...] = ()  # IRIs
+    path: tuple[str, str] | None = None  # IRIs
+    selected: str | None = None  # IRI of the node whose panel is open
+
+    def as_dict(self, kg: KnowledgeGraph) -> dict:
+        """The view with slugs, as the page and the JSON export carry it."""
+
+        def slug(iri: str | None) -> str | None:
+            return kg.concepts[iri].slug if iri else None
+
+        return {
+            "focus": slug(self.focus),
+            "depth": self.depth,
+            "types": list(self.types),
+            "relations": list(self.relations),
+            "stages": list(self.stages),
+            "expand": [slug(i) for i in self.expand],
+            "path": [slug(i) for i in self.path] if self.path else [],
+            "selected": slug(self.selected),
+        }
+
+    def query(self, kg: KnowledgeGraph) -> dict[str, str]:
+        """The deep-link query parameters of this view (defaults left out)."""
+        d = self.as_dict(kg)
+        out: dict[str, str] = {}
+        if d["focus"]:
+            out["focus"] = d["focus"]
+            out["depth"] = str(self.depth)
+        for name in ("types", "relations", "stages", "expand", "path"):
+            if d[name]:
+                out[name] = ",".join(d[name])
+        if d["selected"]:
+            out["selected"] = d["selected"]
+        return out
+
+
+def type_names(kg: KnowledgeGraph | None = None) -> list[str]:
+    """Display types a ``types`` filter accepts: the styled classes and any type in the graph."""
+    names = [k for k in CLASS_STYLES if k != "Other"]
+    if kg is not None:
+        names += sorted({c.type for c in kg.concepts.values()} - set(names))
+    return names
+
+
+def _split(values: str | Iterable[str] | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return out
+
+
+def _squash(text: str) -> str:
+    return text.replace("-", "").replace("_", "").replace(" ", "").lower()
+
+
+def _concept(kg: KnowledgeGraph, param: str, text: str) -> Concept:
+    try:
+        return resolve(kg, text)
+    except UnknownConceptError as exc:
+        raise ViewError(
+            404,
+            param,
+            f"no concept matches {text!r}",
+            suggestions=[m.as_dict() for m in exc.suggestions],
+        ) from exc
+
+
+def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None]) -> ViewParams:
+    """Validate query parameters into a view. Raises ViewError (422 or 404), never anything else.
+
+    Lists are comma separated or repeated. Types accept ``FailureFactor``, ``failure-factor`` or
+    ``failurefactor``, plus the name "Other" for the minor classes; relations accept the predicate
+    (``influencesPositively``) or how it reads (``influences``); stages ``early``/``late``.
+    """
+    from scalekg.graph.answers import RELATION_NAMES
+
+    focus_text = (_split(params.get("focus")) or [None])[0]
+    focus = _concept(kg, "focus", focus_text).iri if focus_text else None
+
+    depth_text = (_split(params.get("depth")) or [None])[0]
+    depth = DEFAULT_DEPTH
+    if depth_text is not None:
+        try:
+            depth = int(depth_text)
+        except ValueError:
+            raise ViewError(422, "depth", f"depth must be an integer, not {depth_text!r}") from None
+        if not 0 <= depth <= MAX_DEPTH:
+            raise ViewError(422, "depth", f"depth must be between 0 and {MAX_DEPTH}")
+
+    known_types = {_squash(t): t for t in type_names(kg)}
+    minor = sorted({c.type for c in kg.concepts.values() if class_key(c.type) == "Other"})
+    types: list[str] = []
+    for text in _split(params.get("types")):
+        if _squash(text) == "other":
+            types += minor
+        elif _squash(text) in known_types:
+            types.append(known_types[_squash(text)])
+        else:
+            raise ViewError(
+                422, "types", f"unknown type {text!r}", allowed=[*type_names(kg), "Other"]
+            )
+
+    known_relations = {p.lower(): p for p in EDGE_PREDICATES}
+    known_relations |= {fwd: p for p, (fwd, _back) in RELATION_NAMES.items()}
+    relations: list[str] = []
+    for text in _split(params.get("relations")):
+        if text.lower() not in known_relations:
+            raise ViewError(
+                422, "relations", f"unknown relation {text!r}", allowed=list(EDGE_PREDICATES)
+            )
+        relations.append(known_relations[text.lower()])
+
+    stages: list[str] = []
+    for text in _split(params.get("stages")):
+        if text.lower() not in STAGE_ALIASES:
+            raise ViewError(422, "stages", f"unknown stage {text!r}", allowed=list(STAGES))
+        stages.append(STAGE_ALIASES[text.lower()])
+
+    expand = tuple(_concept(kg, "expand", t).iri for t in _split(params.get("expand")))
+
+    path_texts = _split(params.get("path"))
+    path = None
+    if path_texts:
+        if len(path_texts) != 2:
+            raise ViewError(422, "path", "path takes two concepts: path=<from>,<to>")
+        path = (_concept(kg, "path", path_texts[0]).iri, _concept(kg, "path", path_texts[1]).iri)
+
+    selected_text = (_split(params.get("selected")) or [None])[0]
+    selected = _concept(kg, "selected", selected_text).iri if selected_text else None
+
+    def dedupe(items: list[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(items))
+
+    return ViewParams(
+        focus=focus,
+        depth=depth,
+        types=tuple(sorted(set(types))),
+        relations=tuple(p for p in EDGE_PREDICATES if p in relations)
+        + tuple(sorted(set(relations) - set(EDGE_PREDICATES))),
+        stages=tuple(s for s in STAGES if s in stages),
+        expand=dedupe(list(expand)),
+        path=path,
+        selected=selected,
+    )
+
+
+@dataclass
+class Selection:
+    view: ViewParams
+    nodes: list[str]  # IRIs, in the order they were added
+    edges: list[Edge]
+    truncated: bool = False
+    max_nodes: int | None = None  # the cap that applied (focused views only)
+    path_nodes: list[str] = field(default_factory=list)
+    path_edges: list[Edge] = field(default_factory=list)
+
+    @property
+    def node_set(self) -> set[str]:
+        return set(self.nodes)
+
+
+def node_order(kg: KnowledgeGraph) -> dict[str, int]:
+    """A fixed rank of every node (label, then IRI): the order neighbours are visited in."""
+
+    def compute() -> dict[str, int]:
+        ranked = sorted(kg.concepts.values(), key=lambda c: (c.label.lower(), c.iri))
+        return {c.iri: i for i, c in enumerate(ranked)}
+
+    return kg.cached(("viz", "order"), compute)
+
+
+def _neighbours(kg: KnowledgeGraph, iri: str, allowed: frozenset[str]) -> list[str]:
+    order = node_order(kg)
+    found = {e.object for e in kg.edges_from(iri) if e.predicate in allowed}
+    found |= {e.subject for e in kg.edges_to(iri) if e.predicate in allowed}
+    found.discard(iri)
+    return sorted(found, key=order.__getitem__)
+
+
+def _allowed_relations(kg: KnowledgeGraph, view: ViewParams) -> frozenset[str]:
+    if view.relations:
+        return frozenset(view.relations)
+    return frozenset(EDGE_PREDICATES) | {e.predicate for e in kg.edges}
+
+
+def passes(concept: Concept, view: ViewParams) -> bool:
+    if view.types and concept.type not in view.types:
+        return False
+    return not (view.stages and concept.stages and not set(concept.stages) & set(view.stages))
+
+
+def shortest_chains(
+    kg: KnowledgeGraph, a: str, b: str, allowed: frozenset[str]
+) -> tuple[list[str], list[Edge]]:
+    """Nodes and edges on every shortest directed chain a → b (else b → a), over allowed edges."""
+    for source, target in ((a, b), (b, a)):
+        if source == target:
+            return [source], []
+        forward = _distances(kg, source, allowed, reverse=False)
+        if target not in forward:
+            continue
+        backward = _distances(kg, target, allowed, reverse=True)
+        length = forward[target]
+        order = node_order(kg)
+        edges = [
+            e
+            for e in kg.edges
+            if e.predicate in allowed
+            and e.subject in forward
+            and e.object in backward
+            and forward[e.subject] + 1 + backward[e.object] == length
+        ]
+        nodes = {source, target} | {e.subject for e in edges} | {e.object for e in edges}
+        return sorted(nodes, key=lambda n: (forward[n], order[n])), edges
+    return [], []
+
+
+def _distances(
+    kg: KnowledgeGraph, start: str, allowed: frozenset[str], *, reverse: bool
+) -> dict[str, int]:
+    dist = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        hops = kg.edges_to(node) if reverse else kg.edges_from(node)
+        for e in hops:
+            if e.predicate not in allowed:
+                continue
+            nxt = e.subject if reverse else e.object
+            if nxt not in dist:
+                dist[nxt] = dist[node] + 1
+                queue.append(nxt)
+    return dist
+
+
+def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection:
+    """The nodes and edges a view shows (see the module docstring for the rules)."""
+    allowed = _allowed_relations(kg, view)
+    order = node_order(kg)
+    truncated = False
+    cap = None if view.focus is None else max_nodes
+
+    def room() -> bool:
+        nonlocal truncated
+        if cap is not None and len(nodes) >= cap:
+            truncated = True
+            return False
+        return True
+
+    if view.focus is None:
+        nodes = sorted(
+            (iri for iri, c in kg.concepts.items() if passes(c, view)), key=order.__getitem__
+        )
+    else:
+        nodes = [view.focus]
+        frontier = [view.focus]
+        seen = {view.focus}
+        for _ in range(view.depth):
+            nxt: list[str] = []
+            for iri in frontier:
+                for other in _neighbours(kg, iri, allowed):
+                    if other in seen or not passes(kg.concepts[other], view):
+                        continue
+                    if not room():
+                        break
+                    seen.add(other)
+                    nodes.append(other)
+                    nxt.append(other)
+            frontier = nxt
+    seen = set(nodes)
+    for iri in view.expand:
+        if iri not in seen:
+            continue
+        for other in _neighbours(kg, iri, allowed):
+            if other in seen:
+                continue
+            if not room():
+                break
+            seen.add(other)
+            nodes.append(other)
+    path_nodes: list[str] = []
+    path_edges: list[Edge] = []
+    if view.path:
+        path_nodes, path_edges = shortest_chains(kg, *view.path, allowed)
+        present = set(nodes)
+        nodes += [n for n in path_nodes if n not in present]
+    visible = set(nodes)
+    edges = [
+        e
+        for e in kg.edges
+        if e.predicate in allowed and e.subject in visible and e.object in visible
+    ]
+    return Selection(view, nodes, edges, truncated, cap, path_nodes, path_edges)

@@ -1,0 +1,775 @@
+/* ScaleKG graph page.
+ *
+ * Safety: graph text comes only from the JSON data block and reaches the DOM only through
+ * textContent, attribute setters on our own elements, or vis-network (canvas labels, plain-text
+ * tooltips). Nothing here uses innerHTML, insertAdjacentHTML or document.write with data.
+ *
+ * The view selection mirrors viz/select.py (a browser test checks that both agree).
+ */
+(function () {
+  "use strict";
+
+  const t0 = performance.now();
+  const DATA = JSON.parse(document.getElementById("scalekg-data").textContent);
+  const META = DATA.meta;
+  const G = DATA.graph;
+  const SVGNS = "http://www.w3.org/2000/svg";
+
+  // --- indexes ------------------------------------------------------------------------------------
+  const byId = new Map(G.nodes.map((n) => [n.id, n]));
+  const edgeById = new Map(G.edges.map((e) => [e.id, e]));
+  const outEdges = new Map();
+  const inEdges = new Map();
+  for (const e of G.edges) {
+    if (!outEdges.has(e.from)) outEdges.set(e.from, []);
+    if (!inEdges.has(e.to)) inEdges.set(e.to, []);
+    outEdges.get(e.from).push(e);
+    inEdges.get(e.to).push(e);
+  }
+  const classOfType = new Map();
+  for (const c of G.classes) for (const t of c.types) classOfType.set(t, c);
+  const relationStyle = new Map(G.relations.map((r) => [r.key, r]));
+  const visNodeById = new Map(G.vis.nodes.map((n) => [n.id, n]));
+  const visEdgeById = new Map(G.vis.edges.map((e) => [e.id, e]));
+  const allTypes = G.classes.flatMap((c) => c.types);
+  const allRelations = G.relations.map((r) => r.key);
+
+  // --- state (null filter = everything) -----------------------------------------------------------
+  const state = {
+    focus: null, depth: 1, types: null, relations: null, stages: null,
+    expand: [], path: [], selected: null,
+  };
+  let current = { nodes: [], edges: [], nodeSet: new Set(), truncated: false, pathNodes: new Set(), pathEdges: new Set() };
+
+  function squash(s) { return String(s).replace(/[-_\s]/g, "").toLowerCase(); }
+  function setOrNull(list, all) {
+    if (!list || !list.length) return null;
+    const s = new Set(list);
+    return all.every((x) => s.has(x)) ? null : s;
+  }
+
+  function stateFromView(v) {
+    state.focus = v.focus && byId.has(v.focus) ? v.focus : null;
+    const depth = parseInt(v.depth, 10);
+    state.depth = Number.isFinite(depth) ? Math.max(0, Math.min(META.maxDepth, depth)) : 1;
+    state.types = setOrNull(v.types || [], allTypes);
+    state.relations = setOrNull(v.relations || [], allRelations);
+    state.stages = setOrNull(v.stages || [], G.stages);
+    state.expand = (v.expand || []).filter((id) => byId.has(id));
+    const path = (v.path || []).filter((id) => byId.has(id));
+    state.path = path.length === 2 ? path : [];
+    state.selected = v.selected && byId.has(v.selected) ? v.selected : null;
+  }
+
+  function viewFromUrl() {
+    // Standalone files take the view from their URL when it has one; served pages were already
+    // validated by the server, which embedded the normalised view.
+    const q = new URLSearchParams(location.search);
+    const known = ["focus", "depth", "types", "relations", "stages", "expand", "path", "selected"];
+    if (!known.some((k) => q.has(k))) return null;
+    const list = (k) => q.getAll(k).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+    const typeNames = new Map(allTypes.map((t) => [squash(t), t]));
+    const types = [];
+    for (const t of list("types")) {
+      if (squash(t) === "other") G.classes.filter((c) => c.key === "Other").forEach((c) => types.push(...c.types));
+      else if (typeNames.has(squash(t))) types.push(typeNames.get(squash(t)));
+    }
+    const relNames = new Map(allRelations.map((r) => [r.toLowerCase(), r]));
+    const stageNames = { early: "early-stage", "early-stage": "early-stage", late: "late-stage", "late-stage": "late-stage" };
+    return {
+      focus: q.get("focus"), depth: q.get("depth") || 1, types,
+      relations: list("relations").map((r) => relNames.get(r.toLowerCase())).filter(Boolean),
+      stages: list("stages").map((s) => stageNames[s.toLowerCase()]).filter(Boolean),
+      expand: list("expand"), path: list("path"), selected: q.get("selected"),
+    };
+  }
+
+  // --- selection (mirrors viz/select.py) ----------------------------------------------------------
+  const allowed = (rel) => !state.relations || state.relations.has(rel);
+  function passes(n) {
+    if (state.types && !state.types.has(n.type)) return false;
+    if (state.stages && n.stages.length && !n.stages.some((s) => state.stages.has(s))) return false;
+    return true;
+  }
+  function neighbours(id) {
+    const found = new Set();
+    for (const e of outEdges.get(id) || []) if (allowed(e.relation)) found.add(e.to);
+    for (const e of inEdges.get(id) || []) if (allowed(e.relation)) found.add(e.from);
+    found.delete(id);
+    return [...found].sort((a, b) => byId.get(a).order - byId.get(b).order);
+  }
+  function distances(start, reverse) {
+    const dist = new Map([[start, 0]]);
+    const queue = [start];
+    for (let i = 0; i < queue.length; i++) {
+      const node = queue[i];
+      for (const e of (reverse ? inEdges.get(node) : outEdges.get(node)) || []) {
+        if (!allowed(e.relation)) continue;
+        const next = reverse ? e.from : e.to;
+        if (!dist.has(next)) { dist.set(next, dist.get(node) + 1); queue.push(next); }
+      }
+    }
+    return dist;
+  }
+  function shortestChains(a, b) {
+    for (const [source, target] of [[a, b], [b, a]]) {
+      if (source === target) return { nodes: [source], edges: [], source, target };
+      const fwd = distances(source, false);
+      if (!fwd.has(target)) continue;
+      const back = distances(target, true);
+      const length = fwd.get(target);
+      const edges = G.edges.filter((e) => allowed(e.relation) && fwd.has(e.from) && back.has(e.to)
+        && fwd.get(e.from) + 1 + back.get(e.to) === length);
+      const nodes = new Set([source, target]);
+      edges.forEach((e) => { nodes.add(e.from); nodes.add(e.to); });
+      const sorted = [...nodes].sort((x, y) => (fwd.get(x) - fwd.get(y)) || (byId.get(x).order - byId.get(y).order));
+      return { nodes: sorted, edges, source, target };
+    }
+    return { nodes: [], edges: [], source: a, target: b };
+  }
+
+  function compute() {
+    let nodes = [];
+    let truncated = false;
+    const cap = state.focus ? META.maxNodes : null;
+    const room = () => {
+      if (cap !== null && nodes.length >= cap) { truncated = true; return false; }
+      return true;
+    };
+    if (!state.focus) {
+      nodes = G.nodes.filter(passes).sort((a, b) => a.order - b.order).map((n) => n.id);
+    } else {
+      nodes = [state.focus];
+      let frontier = [state.focus];
+      const seen = new Set(nodes);
+      for (let d = 0; d < state.depth; d++) {
+        const next = [];
+        for (const id of frontier) {
+          for (const other of neighbours(id)) {
+            if (seen.has(other) || !passes(byId.get(other))) continue;
+            if (!room()) break;
+            seen.add(other); nodes.push(other); next.push(other);
+          }
+        }
+        frontier = next;
+      }
+    }
+    const seen = new Set(nodes);
+    for (const id of state.expand) {
+      if (!seen.has(id)) continue;
+      for (const other of neighbours(id)) {
+        if (seen.has(other)) continue;
+        if (!room()) break;
+        seen.add(other); nodes.push(other);
+      }
+    }
+    let path = { nodes: [], edges: [] };
+    if (state.path.length === 2) {
+      path = shortestChains(state.path[0], state.path[1]);
+      for (const id of path.nodes) if (!seen.has(id)) { seen.add(id); nodes.push(id); }
+    }
+    const edges = G.edges.filter((e) => allowed(e.relation) && seen.has(e.from) && seen.has(e.to));
+    return {
+      nodes, edges, nodeSet: seen, truncated, maxNodes: cap, path,
+      pathNodes: new Set(path.nodes), pathEdges: new Set(path.edges.map((e) => e.id)),
+    };
+  }
+
+  // --- small DOM helpers (text only) -----------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "text") node.textContent = v;
+      else if (k === "class") node.className = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const c of children) if (c !== null && c !== undefined) node.append(c);
+    return node;
+  }
+  function svg(tag, attrs) {
+    const node = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    return node;
+  }
+  function safeHref(path) {
+    // Only our own relative or absolute paths: never a scheme from data.
+    return META.linkBase + path;
+  }
+
+  function shapeIcon(cls, size) {
+    const s = size || 18;
+    const box = svg("svg", { width: s, height: s, viewBox: "0 0 20 20", "aria-hidden": "true", focusable: "false" });
+    const common = { fill: cls.color, stroke: "#333", "stroke-width": 1.3 };
+    if (cls.dashed) common["stroke-dasharray"] = "3 2";
+    let shape;
+    switch (cls.shape) {
+      case "star": {
+        const pts = [];
+        for (let i = 0; i < 10; i++) {
+          const r = i % 2 ? 4 : 9, a = Math.PI / 5 * i - Math.PI / 2;
+          pts.push((10 + r * Math.cos(a)).toFixed(1) + "," + (10.5 + r * Math.sin(a)).toFixed(1));
+        }
+        shape = svg("polygon", { points: pts.join(" "), ...common });
+        break;
+      }
+      case "square": shape = svg("rect", { x: 3, y: 3, width: 14, height: 14, ...common }); break;
+      case "triangle": shape = svg("polygon", { points: "10,2 18,17 2,17", ...common }); break;
+      case "triangleDown": shape = svg("polygon", { points: "2,3 18,3 10,18", ...common }); break;
+      case "diamond": shape = svg("polygon", { points: "10,1 19,10 10,19 1,10", ...common }); break;
+      case "hexagon": shape = svg("polygon", { points: "5,2 15,2 19,10 15,18 5,18 1,10", ...common }); break;
+      case "box": shape = svg("rect", { x: 1, y: 4, width: 18, height: 12, rx: 2, ...common }); break;
+      case "ellipse": shape = svg("ellipse", { cx: 10, cy: 10, rx: 9, ry: 6, ...common }); break;
+      case "database": {
+        const g = svg("g", {});
+        g.append(svg("path", { d: "M2,5 v10 a8,3 0 0 0 16,0 v-10", ...common }));
+        g.append(svg("ellipse", { cx: 10, cy: 5, rx: 8, ry: 3, ...common }));
+        shape = g;
+        break;
+      }
+      default: shape = svg("circle", { cx: 10, cy: 10, r: cls.key === "Other" ? 5 : 7, ...common });
+    }
+    box.append(shape);
+    return box;
+  }
+
+  function relationIcon(rel, dashed) {
+    const box = svg("svg", { width: 34, height: 14, viewBox: "0 0 34 14", "aria-hidden": "true", focusable: "false" });
+    const line = { stroke: rel.color, "stroke-width": 2, fill: "none" };
+    if (dashed) line["stroke-dasharray"] = "4 3";
+    box.append(svg("line", { x1: 1, y1: 7, x2: 27, y2: 7, ...line }));
+    if (rel.arrow === "bar") box.append(svg("line", { x1: 29, y1: 1, x2: 29, y2: 13, stroke: rel.color, "stroke-width": 3 }));
+    else if (rel.arrow === "circle") box.append(svg("circle", { cx: 29, cy: 7, r: 3.5, fill: rel.color }));
+    else if (rel.arrow === "vee") box.append(svg("polyline", { points: "24,2 32,7 24,12", ...line }));
+    else box.append(svg("polygon", { points: "24,2 33,7 24,12", fill: rel.color }));
+    if (rel.sign) {
+      const tx = svg("text", { x: 12, y: 6, "font-size": 11, "font-weight": "bold", fill: rel.color, "text-anchor": "middle" });
+      tx.textContent = rel.sign;
+      box.append(tx);
+    }
+    return box;
+  }
+
+  // --- the network ------------------------------------------------------------------------------------
+  const container = document.getElementById("graph");
+  const nodesDS = new vis.DataSet(G.vis.nodes);
+  const edgesDS = new vis.DataSet(G.vis.edges);
+  let visibleNodes = new Set();
+  let visibleEdges = new Set();
+  const nodesView = new vis.DataView(nodesDS, { filter: (n) => visibleNodes.has(n.id) });
+  const edgesView = new vis.DataView(edgesDS, { filter: (e) => visibleEdges.has(e.id) });
+  const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, G.vis.options);
+
+  const applied = new Map(); // node id -> {group, borderWidth} currently set
+  const appliedEdges = new Map(); // edge id -> dim flag
+
+  function restyle() {
+    const dimming = state.path.length === 2 && current.pathNodes.size > 0;
+    const nodeUpdates = [];
+    for (const id of current.nodes) {
+      const base = visNodeById.get(id).group;
+      const group = dimming && !current.pathNodes.has(id) ? base + "-dim" : base;
+      const borderWidth = id === state.focus || (dimming && state.path.includes(id)) ? 4 : 1.5;
+      const prev = applied.get(id);
+      if (!prev ? group !== base || borderWidth !== 1.5 : prev.group !== group || prev.borderWidth !== borderWidth) {
+        nodeUpdates.push({ id, group, borderWidth });
+      }
+      applied.set(id, { group, borderWidth });
+    }
+    if (nodeUpdates.length) nodesDS.update(nodeUpdates);
+    const edgeUpdates = [];
+    for (const e of current.edges) {
+      const dim = dimming && !current.pathEdges.has(e.id);
+      const onPath = dimming && current.pathEdges.has(e.id);
+      const key = dim ? "dim" : onPath ? "path" : "";
+      if ((appliedEdges.get(e.id) || "") === key) continue;
+      const orig = visEdgeById.get(e.id);
+      edgeUpdates.push({
+        id: e.id,
+        color: dim ? { color: "#dddddd", highlight: "#999999", hover: "#999999", inherit: false } : orig.color,
+        width: onPath ? orig.width * 2.2 : orig.width,
+      });
+      appliedEdges.set(e.id, key);
+    }
+    if (edgeUpdates.length) edgesDS.update(edgeUpdates);
+  }
+
+  // --- rendering a state ---------------------------------------------------------------------------
+  const status = document.getElementById("status");
+  const capNotice = document.getElementById("cap-notice");
+
+  function render(opts) {
+    const options = opts || {};
+    current = compute();
+    visibleNodes = current.nodeSet;
+    visibleEdges = new Set(current.edges.map((e) => e.id));
+    nodesView.refresh();
+    edgesView.refresh();
+    restyle();
+    updateStatus();
+    updatePathBar();
+    syncControls();
+    if (edgeTableBox.open) fillEdgeTable();
+    else document.getElementById("edge-table-count").textContent = String(current.edges.length);
+    renderPanel();
+    if (state.selected && current.nodeSet.has(state.selected)) network.selectNodes([state.selected]);
+    else network.unselectAll();
+    if (options.fit !== false) network.fit({ animation: false });
+    syncUrl();
+    expose();
+  }
+
+  function updateStatus() {
+    let text = `Showing ${current.nodes.length} of ${G.nodes.length} nodes and ${current.edges.length} edges`;
+    if (state.focus) text += `, around “${byId.get(state.focus).label}” (depth ${state.depth})`;
+    const filters = [];
+    if (state.types) filters.push("classes");
+    if (state.relations) filters.push("relations");
+    if (state.stages) filters.push("stages");
+    if (filters.length) text += `; filtered by ${filters.join(", ")}`;
+    status.textContent = text + ".";
+    capNotice.hidden = !current.truncated;
+    if (current.truncated) {
+      capNotice.textContent = `This focused view is capped at ${META.maxNodes} nodes: some neighbours are not shown. Lower the depth or narrow the filters.`;
+    }
+  }
+
+  function updatePathBar() {
+    const bar = document.getElementById("path-bar");
+    const text = document.getElementById("path-text");
+    if (state.path.length === 2) {
+      const [a, b] = state.path.map((id) => byId.get(id).label);
+      text.textContent = current.path.edges.length || current.path.nodes.length === 1
+        ? `Path highlighted: ${current.path.nodes.length} nodes, ${current.path.edges.length} edges on the shortest chains between “${a}” and “${b}”.`
+        : `No chain between “${a}” and “${b}” along the shown relations.`;
+      bar.hidden = false;
+    } else if (pendingPathStart) {
+      text.textContent = `Path from “${byId.get(pendingPathStart).label}”: select another node and press “Path to here”.`;
+      bar.hidden = false;
+    } else {
+      bar.hidden = true;
+    }
+  }
+
+  // --- URL ----------------------------------------------------------------------------------------------
+  function typesForUrl() {
+    if (!state.types) return [];
+    const out = [];
+    for (const c of G.classes) {
+      const on = c.types.filter((t) => state.types.has(t));
+      if (c.key === "Other" && on.length === c.types.length) out.push("Other");
+      else out.push(...on);
+    }
+    return out;
+  }
+  function query() {
+    const q = new URLSearchParams();
+    if (state.focus) { q.set("focus", state.focus); q.set("depth", String(state.depth)); }
+    const types = typesForUrl();
+    if (types.length) q.set("types", types.join(","));
+    if (state.relations) q.set("relations", allRelations.filter((r) => state.relations.has(r)).join(","));
+    if (state.stages) q.set("stages", G.stages.filter((s) => state.stages.has(s)).join(","));
+    if (state.expand.length) q.set("expand", state.expand.join(","));
+    if (state.path.length === 2) q.set("path", state.path.join(","));
+    if (state.selected) q.set("selected", state.selected);
+    return q.toString().replace(/%2C/g, ",");
+  }
+  function syncUrl() {
+    const q = query();
+    try {
+      history.replaceState(null, "", q ? "?" + q : location.pathname);
+    } catch (err) {
+      /* some file:// contexts refuse replaceState: the view still works */
+    }
+  }
+
+  // --- controls -----------------------------------------------------------------------------------------
+  const typeBox = document.getElementById("type-filter");
+  const relBox = document.getElementById("relation-filter");
+  const stageBox = document.getElementById("stage-filter");
+  const depthInput = document.getElementById("depth");
+  depthInput.max = String(META.maxDepth);
+
+  for (const c of G.classes) {
+    const input = el("input", { type: "checkbox", value: c.key, checked: true });
+    typeBox.append(el("label", { title: c.types.join(", ") }, input, shapeIcon(c), c.label, el("span", { class: "count", text: String(c.count) })));
+  }
+  for (const r of G.relations) {
+    const input = el("input", { type: "checkbox", value: r.key, checked: true });
+    relBox.append(el("label", { title: r.key }, input, relationIcon(r, false), r.label));
+  }
+
+  function syncControls() {
+    for (const input of typeBox.querySelectorAll("input")) {
+      const cls = G.classes.find((c) => c.key === input.value);
+      input.checked = !state.types || cls.types.some((t) => state.types.has(t));
+    }
+    for (const input of relBox.querySelectorAll("input")) input.checked = !state.relations || state.relations.has(input.value);
+    for (const input of stageBox.querySelectorAll("input")) input.checked = !state.stages || state.stages.has(input.value);
+    depthInput.value = String(state.depth);
+  }
+
+  function keepOne(box, input) {
+    if (![...box.querySelectorAll("input")].some((i) => i.checked)) {
+      input.checked = true;
+      status.textContent = "At least one must stay selected.";
+      return false;
+    }
+    return true;
+  }
+
+  typeBox.addEventListener("change", (ev) => {
+    if (!keepOne(typeBox, ev.target)) return;
+    const chosen = [];
+    for (const input of typeBox.querySelectorAll("input:checked")) {
+      chosen.push(...G.classes.find((c) => c.key === input.value).types);
+    }
+    state.types = setOrNull(chosen, allTypes);
+    render({ fit: false });
+  });
+  relBox.addEventListener("change", (ev) => {
+    if (!keepOne(relBox, ev.target)) return;
+    state.relations = setOrNull([...relBox.querySelectorAll("input:checked")].map((i) => i.value), allRelations);
+    render({ fit: false });
+  });
+  stageBox.addEventListener("change", (ev) => {
+    if (!keepOne(stageBox, ev.target)) return;
+    state.stages = setOrNull([...stageBox.querySelectorAll("input:checked")].map((i) => i.value), G.stages);
+    render({ fit: false });
+  });
+  depthInput.addEventListener("change", () => {
+    const d = parseInt(depthInput.value, 10);
+    if (!Number.isFinite(d)) { depthInput.value = String(state.depth); return; }
+    state.depth = Math.max(0, Math.min(META.maxDepth, d));
+    if (state.focus) render();
+    else syncControls();
+  });
+  document.getElementById("whole-graph").addEventListener("click", () => {
+    state.focus = null; state.expand = [];
+    render();
+  });
+  document.getElementById("fit").addEventListener("click", () => network.fit({ animation: false }));
+  document.getElementById("path-clear").addEventListener("click", () => {
+    state.path = []; pendingPathStart = null;
+    render({ fit: false });
+  });
+
+  // --- actions --------------------------------------------------------------------------------------------
+  let pendingPathStart = null;
+
+  function focusOn(id) {
+    state.focus = id; state.selected = id; state.expand = [];
+    render();
+  }
+  function selectNode(id) {
+    state.selected = id;
+    render({ fit: false });
+  }
+  function expandNode(id) {
+    if (!state.expand.includes(id)) state.expand.push(id);
+    render({ fit: false });
+  }
+  function pathFrom(id) {
+    pendingPathStart = id;
+    state.path = [];
+    render({ fit: false });
+  }
+  function pathTo(id) {
+    const start = pendingPathStart || (state.path.length === 2 ? state.path[0] : null);
+    if (!start) return;
+    state.path = [start, id];
+    pendingPathStart = null;
+    render({ fit: false });
+  }
+  function newLinks(id) {
+    // Links the Expand button would bring into view (allowed relations to nodes not shown yet).
+    let count = 0;
+    for (const e of outEdges.get(id) || []) if (allowed(e.relation) && !current.nodeSet.has(e.to)) count++;
+    for (const e of inEdges.get(id) || []) if (allowed(e.relation) && !current.nodeSet.has(e.from)) count++;
+    return count;
+  }
+
+  network.on("click", (params) => {
+    if (params.nodes.length) selectNode(params.nodes[0]);
+  });
+  network.on("doubleClick", (params) => {
+    if (params.nodes.length) focusOn(params.nodes[0]);
+  });
+
+  // --- the side panel ----------------------------------------------------------------------------------
+  const panel = document.getElementById("panel");
+  const panelHint = panel.firstElementChild ? panel.firstElementChild.cloneNode(true) : null;
+
+  function nodeButton(id) {
+    const n = byId.get(id);
+    return el("button", { type: "button", class: "linklike", text: n.label, title: `Select ${n.label}`, onclick: () => selectNode(id) });
+  }
+
+  function sourceList(edge) {
+    const frag = document.createDocumentFragment();
+    for (const s of edge.sources) {
+      frag.append(el("blockquote", { text: s.quote }));
+      frag.append(el("p", { class: "source" },
+        el("span", { text: `${s.document_title || s.document}, ${s.locator} ` }),
+        el("span", { class: `tag ${s.basis}`, text: s.basis })));
+      if (s.rationale) frag.append(el("p", { class: "rationale", text: s.rationale }));
+    }
+    return frag;
+  }
+
+  function edgeGroups(title, edges, direction) {
+    const section = el("section", { class: `edges-${direction}` }, el("h3", { text: `${title} (${edges.length})` }));
+    if (!edges.length) { section.append(el("p", { class: "hint", text: "None." })); return section; }
+    const groups = new Map();
+    for (const e of edges) {
+      if (!groups.has(e.relation)) groups.set(e.relation, []);
+      groups.get(e.relation).push(e);
+    }
+    for (const rel of allRelations.filter((r) => groups.has(r))) {
+      const style = relationStyle.get(rel);
+      section.append(el("h4", {}, relationIcon(style, false), " ", direction === "out" ? style.label : `${style.label}, from`));
+      const list = el("ul", { class: "edges" });
+      for (const e of groups.get(rel)) {
+        const other = direction === "out" ? e.to : e.from;
+        const shown = current.nodeSet.has(other) ? null : el("span", { class: "hint", text: " (not in view)" });
+        list.append(el("li", { "data-edge": e.id },
+          el("div", {}, nodeButton(other), " ", el("span", { class: `tag ${e.basis}`, text: e.basis }), shown),
+          sourceList(e)));
+      }
+      section.append(list);
+    }
+    return section;
+  }
+
+  function renderPanel() {
+    panel.replaceChildren();
+    if (state.path.length === 2 && current.path.edges.length) panel.append(pathSection());
+    const id = state.selected;
+    if (!id) { if (panelHint) panel.append(panelHint.cloneNode(true)); return; }
+    const n = byId.get(id);
+    const cls = classOfType.get(n.type) || G.classes[G.classes.length - 1];
+    panel.append(el("h2", { id: "panel-title", text: n.label }));
+    const meta = el("p", { class: "meta" }, shapeIcon(cls, 16), el("span", { text: n.type }));
+    if (n.stages.length) meta.append(el("span", { class: "tag", text: n.stages.join(", ") }));
+    if (n.slide !== null && n.slide !== undefined) meta.append(el("span", { text: `slide ${n.slide}` }));
+    panel.append(meta);
+    if (n.definition) panel.append(el("p", { class: "definition", text: n.definition }));
+    if (n.alt_labels.length) panel.append(el("p", { class: "alt" }, el("strong", { text: "Also called: " }), n.alt_labels.join("; ")));
+
+    const actions = el("div", { class: "actions" });
+    actions.append(el("button", { type: "button", id: "panel-focus", text: `Focus here (depth ${state.depth})`, onclick: () => focusOn(id) }));
+    const links = newLinks(id);
+    actions.append(el("button", {
+      type: "button", id: "panel-expand", disabled: links === 0 || !current.nodeSet.has(id),
+      text: links ? `Expand (${links} link${links === 1 ? "" : "s"})` : "Expand (all links shown)",
+      onclick: () => expandNode(id),
+    }));
+    actions.append(el("button", { type: "button", id: "panel-path-from", text: "Path from here", onclick: () => pathFrom(id) }));
+    const start = pendingPathStart || (state.path.length === 2 ? state.path[0] : null);
+    actions.append(el("button", { type: "button", id: "panel-path-to", text: "Path to here", disabled: !start || start === id, onclick: () => pathTo(id) }));
+    panel.append(actions);
+
+    const iri = n.iri;
+    const sparql = /^[^<>"{}|^`\\\s]+$/.test(iri) ? META.sparqlTemplate.split("{iri}").join(iri) : null;
+    panel.append(el("div", { class: "links" },
+      el("a", { id: "link-ld", href: safeHref(`id/${encodeURIComponent(id)}`), text: "Linked Data page" }),
+      el("a", { id: "link-mitigators", href: safeHref(`api/concepts/${encodeURIComponent(id)}/mitigated-by`), text: "What mitigates this? (answer with sources)" }),
+      sparql ? el("a", { id: "link-sparql", href: safeHref(`query?query=${encodeURIComponent(sparql)}`), text: "SPARQL query about it" }) : null));
+
+    panel.append(edgeGroups("Outgoing", outEdges.get(id) || [], "out"));
+    panel.append(edgeGroups("Incoming", inEdges.get(id) || [], "in"));
+  }
+
+  function chains(limit) {
+    // Enumerate the shortest chains from the path's edges (a DAG by distance).
+    const next = new Map();
+    for (const e of current.path.edges) {
+      if (!next.has(e.from)) next.set(e.from, []);
+      next.get(e.from).push(e);
+    }
+    const found = [];
+    const walk = (node, acc) => {
+      if (found.length >= limit) return;
+      if (node === current.path.target) { found.push(acc.slice()); return; }
+      for (const e of next.get(node) || []) { acc.push(e); walk(e.to, acc); acc.pop(); }
+    };
+    walk(current.path.source, []);
+    return found;
+  }
+
+  function pathSection() {
+    const section = el("section", { id: "path-chains" });
+    const found = chains(12);
+    section.append(el("h3", { text: `Chains (${found.length}${found.length >= 12 ? "+" : ""})` }));
+    const list = el("ol", { class: "chains" });
+    for (const chain of found) {
+      const item = el("li", {});
+      item.append(nodeButton(chain[0].from));
+      for (const e of chain) {
+        const style = relationStyle.get(e.relation);
+        item.append(el("span", { text: ` —${style.label}→ ` }), nodeButton(e.to));
+      }
+      list.append(item);
+    }
+    section.append(list);
+    return section;
+  }
+
+  // --- the text alternative ------------------------------------------------------------------------------
+  const edgeTableBox = document.getElementById("edge-table-box");
+  function fillEdgeTable() {
+    const body = document.querySelector("#edge-table tbody");
+    const rows = current.edges.map((e) => {
+      const s = e.sources[0] || {};
+      return el("tr", { "data-edge": e.id },
+        el("td", {}, nodeButton(e.from)),
+        el("td", { text: relationStyle.get(e.relation).label }),
+        el("td", {}, nodeButton(e.to)),
+        el("td", { text: e.basis }),
+        el("td", { text: s.locator ? `${s.document_title || s.document}, ${s.locator}: “${s.quote}”` : "" }));
+    });
+    body.replaceChildren(...rows);
+    document.getElementById("edge-table-count").textContent = String(current.edges.length);
+  }
+  edgeTableBox.addEventListener("toggle", () => { if (edgeTableBox.open) fillEdgeTable(); });
+
+  // --- search (a keyboard-usable combobox over labels and synonyms) ------------------------------------
+  const search = document.getElementById("search");
+  const listbox = document.getElementById("search-list");
+  function norm(s) {
+    return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/&/g, " and ").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  const searchIndex = G.nodes.map((n) => ({ n, names: [n.label, ...n.alt_labels].map((s) => [s, norm(s)]) }));
+  let matches = [];
+  let active = -1;
+
+  function findMatches(text) {
+    const q = norm(text);
+    if (!q) return [];
+    const words = q.split(" ");
+    const out = [];
+    for (const { n, names } of searchIndex) {
+      let best = null;
+      for (const [name, nn] of names) {
+        let score = null;
+        if (nn === q) score = 0;
+        else if (nn.startsWith(q)) score = 1;
+        else if ((" " + nn).includes(" " + q)) score = 2;
+        else if (nn.includes(q)) score = 3;
+        else if (words.length > 1 && words.every((w) => nn.includes(w))) score = 4;
+        if (score !== null && (!best || score < best.score)) best = { score, name };
+      }
+      if (best) out.push({ id: n.id, score: best.score, name: best.name, label: n.label, type: n.type, order: n.order });
+    }
+    out.sort((a, b) => a.score - b.score || a.order - b.order);
+    return out.slice(0, 12);
+  }
+  function closeList() {
+    listbox.hidden = true; search.setAttribute("aria-expanded", "false");
+    search.removeAttribute("aria-activedescendant"); active = -1;
+  }
+  function showList() {
+    listbox.replaceChildren(...matches.map((m, i) => el("li", {
+      id: `search-opt-${i}`, role: "option", "aria-selected": i === active ? "true" : "false", "data-id": m.id,
+      onmousedown: (ev) => { ev.preventDefault(); choose(i); },
+    }, el("span", { text: m.label }), m.name !== m.label ? el("span", { class: "syn", text: `(${m.name})` }) : null, el("span", { class: "type", text: m.type }))));
+    if (!matches.length) listbox.replaceChildren(el("li", { role: "option", "aria-disabled": "true", text: "No concept matches." }));
+    listbox.hidden = false; search.setAttribute("aria-expanded", "true");
+    if (active >= 0) search.setAttribute("aria-activedescendant", `search-opt-${active}`);
+    else search.removeAttribute("aria-activedescendant");
+  }
+  function choose(i) {
+    const m = matches[i];
+    if (!m) return;
+    search.value = m.label;
+    closeList();
+    focusOn(m.id);
+  }
+  search.addEventListener("input", () => { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); });
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+      if (listbox.hidden) { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); ev.preventDefault(); return; }
+      if (!matches.length) return;
+      active = (active + (ev.key === "ArrowDown" ? 1 : -1) + matches.length) % matches.length;
+      showList();
+      document.getElementById(`search-opt-${active}`).scrollIntoView({ block: "nearest" });
+      ev.preventDefault();
+    } else if (ev.key === "Enter") {
+      if (listbox.hidden) matches = findMatches(search.value);
+      choose(active >= 0 ? active : 0);
+      ev.preventDefault();
+    } else if (ev.key === "Escape") {
+      closeList();
+    }
+  });
+  search.addEventListener("blur", () => setTimeout(closeList, 100));
+
+  // --- exports --------------------------------------------------------------------------------------------
+  function download(href, name) {
+    const a = el("a", { href, download: name });
+    document.body.append(a); a.click(); a.remove();
+  }
+  function viewJson() {
+    const strip = ({ order, ...rest }) => rest; // eslint-disable-line no-unused-vars
+    return {
+      view: { focus: state.focus, depth: state.depth, types: state.types ? allTypes.filter((t) => state.types.has(t)) : [],
+        relations: state.relations ? allRelations.filter((r) => state.relations.has(r)) : [],
+        stages: state.stages ? G.stages.filter((s) => state.stages.has(s)) : [],
+        expand: state.expand.slice(), path: state.path.slice(), selected: state.selected },
+      snapshot: G.snapshot,
+      counts: { nodes: current.nodes.length, edges: current.edges.length, graph_nodes: G.nodes.length, graph_edges: G.edges.length },
+      truncated: current.truncated,
+      max_nodes: current.maxNodes,
+      nodes: current.nodes.map((id) => strip(byId.get(id))),
+      edges: current.edges,
+      path: { nodes: current.path.nodes.slice(), edges: current.path.edges.map((e) => e.id) },
+    };
+  }
+  document.getElementById("export-json").addEventListener("click", () => {
+    const blob = new Blob([JSON.stringify(viewJson(), null, 2)], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    download(url, "scalekg-view.json");
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+  function pngDataUrl() {
+    const src = container.querySelector("canvas");
+    const out = document.createElement("canvas");
+    out.width = src.width; out.height = src.height;
+    const ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(src, 0, 0);
+    return out.toDataURL("image/png");
+  }
+  document.getElementById("export-png").addEventListener("click", () => download(pngDataUrl(), "scalekg-graph.png"));
+  if (META.standalone && !META.linkBase) document.getElementById("export-graphml").hidden = true;
+
+  // --- state for tests and benchmarks --------------------------------------------------------------------
+  const api = (window.scalekg = {
+    ready: false, firstPaintMs: null, readyMs: null, setupMs: null,
+    network, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
+    state: () => ({ ...state, types: state.types ? [...state.types] : null, relations: state.relations ? [...state.relations] : null, stages: state.stages ? [...state.stages] : null }),
+    query, focus: focusOn, select: selectNode, expand: expandNode, viewJson, pngDataUrl,
+    path: (a, b) => { state.path = [a, b]; pendingPathStart = null; render({ fit: false }); },
+    drawnNodes: () => nodesView.length,
+  });
+  function expose() {
+    api.nodes = current.nodes.slice();
+    api.edges = current.edges.map((e) => e.id);
+    api.truncated = current.truncated;
+    api.pathNodes = current.path.nodes.slice();
+    api.pathEdges = current.path.edges.map((e) => e.id);
+  }
+
+  // --- start -------------------------------------------------------------------------------------------
+  const fromUrl = META.standalone ? viewFromUrl() : null;
+  stateFromView(fromUrl || DATA.view);
+  network.once("afterDrawing", () => {
+    api.firstPaintMs = performance.now();
+    requestAnimationFrame(() => { api.readyMs = performance.now(); api.ready = true; document.body.dataset.ready = "true"; });
+  });
+  render();
+  api.setupMs = performance.now() - t0;
+})();

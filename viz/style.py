@@ -1,0 +1,165 @@
+"""The visual grammar: one shape and one colour per class, one line style per relation.
+
+Colours come from the Okabe-Ito palette (safe for the common colour-vision deficiencies), and
+the shape carries the class too, so nothing depends on colour alone. Interpreted edges are
+dashed, stated edges solid. Influences and focuses carry a "+" label, hurts a "−".
+"""
+
+from dataclasses import dataclass
+
+# Okabe-Ito
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+BLACK = "#000000"
+GREY = "#999999"
+
+
+@dataclass(frozen=True)
+class ClassStyle:
+    key: str  # the class local name, or "Other"
+    label: str  # plural, for the legend and the type filter
+    shape: str  # a vis-network shape
+    color: str
+    font_color: str = "#1a1a1a"
+    dashed_border: bool = False
+    size: int = 16
+
+
+CLASS_STYLES: dict[str, ClassStyle] = {
+    s.key: s
+    for s in (
+        ClassStyle("Value", "Values", "star", ORANGE, size=18),
+        ClassStyle("Mechanism", "Mechanisms", "square", REDDISH_PURPLE, size=13),
+        ClassStyle("InputMetric", "Input metrics", "triangle", SKY_BLUE, size=14),
+        ClassStyle("Capability", "Capabilities", "dot", BLUISH_GREEN, size=14),
+        ClassStyle("DiagnosticCapability", "Diagnostic capabilities", "hexagon", BLUISH_GREEN),
+        ClassStyle("ContributingFactor", "Contributing factors", "triangleDown", YELLOW),
+        ClassStyle("FailureFactor", "Failure factors", "diamond", VERMILLION),
+        ClassStyle("PositiveOutcome", "Positive outcomes", "box", BLUE, font_color="#ffffff"),
+        ClassStyle("Practice", "Practices", "ellipse", SKY_BLUE),
+        ClassStyle("Challenge", "Challenges", "database", ORANGE),
+        ClassStyle("ScalingSignal", "Scaling signals", "square", YELLOW, dashed_border=True),
+        ClassStyle("Other", "Other (stages, statistics…)", "dot", GREY, dashed_border=True, size=9),
+    )
+}
+# The order of the legend and of the type filter: the causal chain first.
+CLASS_ORDER: tuple[str, ...] = tuple(CLASS_STYLES)
+
+# Shapes whose label is drawn inside: they get a width limit instead of a size.
+LABEL_INSIDE = frozenset({"box", "ellipse", "database", "circle", "text"})
+
+
+def class_key(type_name: str) -> str:
+    """The legend class of a display type (minor classes share "Other")."""
+    return type_name if type_name in CLASS_STYLES else "Other"
+
+
+def class_style(type_name: str) -> ClassStyle:
+    return CLASS_STYLES[class_key(type_name)]
+
+
+@dataclass(frozen=True)
+class RelationStyle:
+    key: str  # predicate local name
+    label: str  # how it reads
+    color: str
+    sign: str = ""  # "+", "−" or ""
+    arrow: str = "arrow"  # vis-network arrow type: arrow, bar, circle, vee, triangle
+    width: float = 1.5
+
+
+RELATION_STYLES: dict[str, RelationStyle] = {
+    s.key: s
+    for s in (
+        RelationStyle("influencesPositively", "influences (+)", BLUISH_GREEN, "+", width=2),
+        RelationStyle("mitigates", "mitigates", BLUE, arrow="bar", width=2),
+        RelationStyle("causes", "causes", ORANGE, width=2),
+        RelationStyle("hurts", "hurts (−)", VERMILLION, "−", width=2.5),
+        RelationStyle("applies", "applies", REDDISH_PURPLE),
+        RelationStyle("focuses", "focuses (+)", SKY_BLUE, "+"),
+        RelationStyle("watches", "watches", SKY_BLUE, arrow="circle"),
+        RelationStyle("supports", "supports", GREY, arrow="vee"),
+        RelationStyle("addresses", "addresses", BLACK, arrow="vee"),
+        RelationStyle("signals", "signals", "#8a7f00", arrow="circle"),
+    )
+}
+DEFAULT_RELATION = RelationStyle("other", "other", GREY)
+
+
+def relation_style(predicate: str) -> RelationStyle:
+    return RELATION_STYLES.get(predicate, DEFAULT_RELATION)
+
+
+def legend() -> dict[str, list[dict]]:
+    """The legend as data, for the page (which draws the icons) and for tests."""
+    return {
+        "classes": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "shape": s.shape,
+                "color": s.color,
+                "dashed": s.dashed_border,
+            }
+            for s in CLASS_STYLES.values()
+        ],
+        "relations": [
+            {"key": r.key, "label": r.label, "color": r.color, "sign": r.sign, "arrow": r.arrow}
+            for r in RELATION_STYLES.values()
+        ],
+    }
+
+
+def node_options(type_name: str) -> dict:
+    """vis-network options for a node of this display type (without id, label, position)."""
+    s = class_style(type_name)
+    options: dict = {
+        "shape": s.shape,
+        "color": {
+            "background": s.color,
+            "border": "#333333",
+            "highlight": {"background": s.color, "border": BLACK},
+            "hover": {"background": s.color, "border": BLACK},
+        },
+        "borderWidth": 1.5,
+        "font": {"color": "#1a1a1a", "size": 14, "face": "sans-serif"},
+    }
+    if s.shape in LABEL_INSIDE:
+        options["font"]["color"] = s.font_color
+        options["widthConstraint"] = {"maximum": 220}
+        options["margin"] = 8
+    else:
+        options["size"] = s.size
+        options["font"]["strokeWidth"] = 3
+        options["font"]["strokeColor"] = "#ffffff"
+        options["widthConstraint"] = {"maximum": 210}
+    if s.dashed_border:
+        options["shapeProperties"] = {"borderDashes": [4, 3]}
+    return options
+
+
+def edge_options(predicate: str, basis: str) -> dict:
+    """vis-network options for an edge: colour and arrow by relation, dashes by basis."""
+    r = relation_style(predicate)
+    options: dict = {
+        "color": {"color": r.color, "highlight": BLACK, "hover": BLACK, "inherit": False},
+        "width": r.width,
+        "dashes": basis != "stated",
+        "arrows": {"to": {"enabled": True, "type": r.arrow, "scaleFactor": 0.7}},
+    }
+    if r.sign:
+        options["label"] = r.sign
+        options["font"] = {
+            "size": 18,
+            "color": r.color,
+            "strokeWidth": 4,
+            "strokeColor": "#ffffff",
+            "align": "middle",
+            "bold": True,
+        }
+    return options
