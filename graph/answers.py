@@ -100,8 +100,15 @@ class Answer:
 
 
 def _order(answers: Iterable[Answer]) -> list[Answer]:
+    """Direct before indirect, shorter before longer, capabilities before values, then by label."""
     return sorted(
-        answers, key=lambda a: (a.kind != "direct", len(a.steps), a.concept.label.lower())
+        answers,
+        key=lambda a: (
+            a.kind != "direct",
+            len(a.steps),
+            not a.concept.is_a("Capability"),
+            a.concept.label.lower(),
+        ),
     )
 
 
