@@ -58,6 +58,9 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
     app.include_router(graph_page_router)
+    from .routers.assessments import router as assessments_router  # + the /assess pages
+
+    app.include_router(assessments_router)
     try:  # TEMPORARY while the SPARQL endpoint is being written in parallel; removed when it lands
         _install_sparql(app, state)
     except ModuleNotFoundError as exc:

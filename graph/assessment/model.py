@@ -133,6 +133,7 @@ class MechanismUse(_Strict):
 
 class SignalObservation(_Strict):
     signal: str = Field(min_length=1, description="Slug or label of a scaling-pain signal.")
+    observed: bool = Field(True, description="Do you see this signal today?")
     note: str | None = Field(None, max_length=2000)
 
 

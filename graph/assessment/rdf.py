@@ -44,6 +44,7 @@ ATTRIBUTES: dict[str, tuple[str, URIRef | None]] = {
     "width": ("width", XSD.integer),
     "in_place": ("inPlace", XSD.boolean),
     "tracked": ("tracked", XSD.boolean),
+    "observed": ("observed", XSD.boolean),
     "cadence": ("cadence", XSD.string),
     "value": ("value", XSD.decimal),
     "unit": ("unit", XSD.string),

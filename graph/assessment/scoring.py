@@ -149,7 +149,9 @@ class Diagnostic:
         }
         self.strengths = {iri: strength(r.depth, r.width) for iri, r in self.ratings.items()}
         self.observed = {
-            kg.concept(s.signal).iri for s in self.doc.signals if kg.concept(s.signal) is not None
+            kg.concept(s.signal).iri
+            for s in self.doc.signals
+            if s.observed and kg.concept(s.signal) is not None
         }
         self.mechanisms_in_place = {
             kg.concept(m.mechanism).iri
@@ -666,7 +668,9 @@ class Diagnostic:
                 for m in doc.mechanisms
             ],
             "signals": [
-                {**self.kg.concept(s.signal).summary(), "note": s.note} for s in doc.signals
+                {**self.kg.concept(s.signal).summary(), "note": s.note}
+                for s in doc.signals
+                if s.observed
             ],
             "dora": [
                 {**self.kg.concept(m.metric).summary(), "value": m.value, "unit": m.unit}

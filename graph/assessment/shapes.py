@@ -86,7 +86,9 @@ shpa:MechanismUseShape a sh:NodeShape ;
 shpa:SignalObservationShape a sh:NodeShape ;
     sh:targetClass ska:SignalObservation ;
     sh:property [ sh:path ska:signal ; sh:minCount 1 ; sh:maxCount 1 ; sh:class skg:ScalingSignal ;
-                  sh:name "signal" ; sh:message "must name one scaling signal of the graph (slide 11)" ] .
+                  sh:name "signal" ; sh:message "must name one scaling signal of the graph (slide 11)" ] ;
+    sh:property [ sh:path ska:observed ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:boolean ;
+                  sh:name "observed" ; sh:message "must be yes or no" ] .
 
 shpa:InputMetricUseShape a sh:NodeShape ;
     sh:targetClass ska:InputMetricUse ;

@@ -1,0 +1,194 @@
+"""``/api/assessments``: store a self-assessment, read it back, its diagnostic, and comparisons.
+
+- ``POST /api/assessments``: JSON, or YAML with ``Content-Type: application/yaml``. 201 with the
+  id and a ``Location`` header (200 and the same id if that exact document is already stored).
+  Validation errors: 422 with ``{"detail": [{"loc": "capabilities[3].depth", "msg": ...}]}``.
+- ``GET /api/assessments?org=``: the stored assessments, optionally by organisation (case
+  insensitive, substring).
+- ``GET /api/assessments/{id}``: the document; ``GET /api/assessments/{id}/report``: the analysis.
+- ``GET /api/assessments/compare?a=&b=``: what changed from a to b, factor by factor.
+
+Writes are open on loopback; on any other bind they need ``Authorization: Bearer <update_token>``.
+"""
+
+import re
+import secrets
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from scalekg.graph.assessment import AssessmentValidationError, prepare_text
+from scalekg.graph.assessment.compare import compare
+from scalekg.graph.assessment.model import Assessment
+from scalekg.graph.assessment.repository import (
+    AssessmentRepository,
+    OxigraphAssessmentRepository,
+    repository_for,
+)
+from scalekg.graph.assessment.scoring import analyse
+
+router = APIRouter(tags=["assessments"])
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+MAX_BODY_BYTES = 1_000_000
+JSON_TYPES = {"application/json"}
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
+TEXT_TYPES = {"text/plain", ""}
+
+
+def repository(request: Request) -> AssessmentRepository:
+    """The app's assessment repository, made once per app from its store."""
+    state = request.app.state.scalekg
+    repo = state.extras.get("assessment_repository")
+    if repo is None:
+        try:
+            repo = repository_for(state.store)
+        except TypeError:
+            import pyoxigraph as ox
+
+            repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
+        state.extras["assessment_repository"] = repo
+    return repo
+
+
+def require_write(request: Request) -> None:
+    """Writes are open on loopback; otherwise they need the bearer token."""
+    settings = request.app.state.scalekg.settings
+    if settings.host in LOOPBACK_HOSTS:
+        return
+    token = settings.update_token
+    if not token:
+        raise HTTPException(
+            403,
+            "writes are disabled: the server is not bound to loopback and no update token is set "
+            "(SCALEKG_UPDATE_TOKEN)",
+        )
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        given.strip().encode("utf-8"), token.encode("utf-8")
+    ):
+        raise HTTPException(
+            401,
+            "a bearer token is required to write (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": 'Bearer realm="scalekg"'},
+        )
+
+
+def get_assessment(request: Request, assessment_id: str) -> Assessment:
+    found = repository(request).get(assessment_id) if ID_PATTERN.match(assessment_id) else None
+    if found is None:
+        raise HTTPException(404, f"no assessment {assessment_id!r}")
+    return found
+
+
+def report_for(request: Request, assessment: Assessment) -> dict:
+    """The analysis against the app's current graph (memoised per assessment and snapshot)."""
+    state = request.app.state.scalekg
+    cache: dict = state.extras.setdefault("assessment_reports", {})
+    key = (assessment.id, state.kg.snapshot_hash)
+    if key not in cache:
+        if len(cache) > 256:
+            cache.clear()
+        cache[key] = analyse(state.kg, assessment)
+    return cache[key]
+
+
+def links(assessment_id: str) -> dict:
+    return {
+        "self": f"/api/assessments/{assessment_id}",
+        "report": f"/api/assessments/{assessment_id}/report",
+        "report_html": f"/assessments/{assessment_id}/report.html",
+        "graph": f"/graph?assessment={assessment_id}",
+    }
+
+
+def _format(content_type: str) -> str | None:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in JSON_TYPES or media.endswith("+json"):
+        return "json"
+    if media in YAML_TYPES:
+        return "yaml"
+    if media in TEXT_TYPES:
+        return None  # sniff
+    raise HTTPException(
+        415, "send the assessment as application/json or application/yaml (see /assess)"
+    )
+
+
+@router.post("/api/assessments", status_code=201)
+async def create_assessment(request: Request) -> JSONResponse:
+    """Validate and store an assessment (JSON, or YAML with content-type application/yaml)."""
+    require_write(request)
+    fmt = _format(request.headers.get("content-type", ""))
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"an assessment is at most {MAX_BODY_BYTES} bytes")
+    state = request.app.state.scalekg
+
+    def work():
+        assessment = prepare_text(state.kg, body, fmt)
+        return repository(request).save(assessment)
+
+    try:
+        stored, created = await run_in_threadpool(work)
+    except AssessmentValidationError as exc:
+        return JSONResponse(exc.as_dict(), status_code=422)
+    location = f"/api/assessments/{stored.id}"
+    return JSONResponse(
+        {
+            "id": stored.id,
+            "created": created,
+            "links": links(stored.id),
+            "warnings": stored.warnings,
+            "assessment": stored.as_dict(),
+        },
+        status_code=201 if created else 200,
+        headers={"Location": location},
+    )
+
+
+@router.get("/api/assessments")
+def list_assessments(
+    request: Request,
+    org: str | None = Query(None, description="Organisation name, or part of it (any case)."),
+) -> dict:
+    """The stored assessments, by organisation then date."""
+    items = [
+        {**s.as_dict(), "links": links(s.id)} for s in repository(request).list(org=org or None)
+    ]
+    return {"count": len(items), "assessments": items}
+
+
+@router.get("/api/assessments/compare")
+def compare_assessments(
+    request: Request,
+    a: str = Query(..., description="The earlier assessment's id."),
+    b: str = Query(..., description="The later assessment's id."),
+) -> dict:
+    """What changed from a to b: exposure up or down per failure factor, capabilities moved."""
+    first, second = get_assessment(request, a), get_assessment(request, b)
+    return compare(report_for(request, first), report_for(request, second))
+
+
+@router.get("/api/assessments/{assessment_id}")
+def read_assessment(request: Request, assessment_id: str) -> dict:
+    """The stored document (references as slugs)."""
+    found = get_assessment(request, assessment_id)
+    return {**found.as_dict(), "links": links(found.id)}
+
+
+@router.get("/api/assessments/{assessment_id}/report")
+def read_report(request: Request, assessment_id: str) -> dict:
+    """The diagnostic: exposure, leverage, next steps and blind spots, each explained."""
+    return report_for(request, get_assessment(request, assessment_id))
+
+
+def _install_pages() -> None:
+    from . import assessment_pages
+
+    router.include_router(assessment_pages.router)
+
+
+_install_pages()
