@@ -69,7 +69,7 @@ def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
         ax.set_xlabel("exposure (0 = fully mitigated, 1 = nothing mitigates it)")
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=3, fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title("Exposure by failure factor (● = an observed scaling signal points at it)")
+        ax.set_title("● = an observed scaling signal points at the factor", fontsize=8, loc="left")
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
