@@ -40,6 +40,8 @@ from ..errors import ApiError
 router = APIRouter(tags=["linked data"], route_class=ReadRoute)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Edge statement IRIs carry the predicate's local name: kg:edge-<s>--influencesPositively--<o>.
+EDGE_SLUG_RE = re.compile(r"^edge-[a-z0-9-]+--[a-zA-Z]+--[a-z0-9-]+$")
 ID_BASE = str(KG)
 SKG_BASE = str(SKG)
 
@@ -236,7 +238,7 @@ def labels(state: Any) -> dict[str, str]:
 
 def resource_iri(state: Any, slug: str) -> str:
     """The IRI of an existing resource; 404 (with suggestions) for an invalid or unknown slug."""
-    if len(slug) <= 300 and SLUG_RE.fullmatch(slug):
+    if len(slug) <= 300 and (SLUG_RE.fullmatch(slug) or EDGE_SLUG_RE.fullmatch(slug)):
         iri = ID_BASE + slug
         if iri in known_subjects(state):
             return iri
@@ -391,7 +393,7 @@ def concept_context(state: Any, concept: Concept) -> dict[str, Any]:
                 }
             )
     attributes = [
-        {"name": short(SKG_BASE + key), "values": [term_text(v, names) for v in values]}
+        {"name": short(SKG_BASE + key), "objects": [term_text(v, names) for v in values]}
         for key, values in sorted(concept.attributes.items())
     ]
     slug = concept.slug
@@ -400,7 +402,10 @@ def concept_context(state: Any, concept: Concept) -> dict[str, Any]:
         "slug": slug,
         "iri": concept.iri,
         "types": sorted(t for t in concept.types if t != concept.type),
-        "stages": [{"slug": s, "href": f"/id/{quote(s)}"} for s in concept.stages],
+        "stages": [
+            {"slug": s, "label": names.get(ID_BASE + s) or s, "href": f"/id/{quote(s)}"}
+            for s in concept.stages
+        ],
         "defined_in": {
             "text": names.get(concept.defined_in) or short(concept.defined_in),
             "href": local_href(concept.defined_in),
