@@ -1,0 +1,620 @@
+"""Run SPARQL queries with a hard time limit, in worker processes that can be killed.
+
+pyoxigraph has no timeout and no cancel (DESIGN.md section 4). So the executor keeps a small pool
+of worker processes (``worker.py``), each holding the whole snapshot in an in-memory Store. A
+query goes to an idle worker over a socket pair; if the answer is not back within the limit, the
+worker is killed with SIGKILL and a fresh one is started in the background. The other workers go
+on serving meanwhile.
+
+Per request, the parent process only does the cheap things: the guard (``guard.py``, cached),
+content negotiation (cached), one pickle each way. The worker evaluates, applies the row cap and
+serializes, so the bytes that come back are the HTTP body.
+
+Two entry points share one pool: ``execute`` blocks the calling thread, ``aexecute`` is a
+coroutine that waits on the socket through the asyncio event loop (no thread hop, so a web
+handler can be ``async def`` without ever blocking the loop).
+
+Wire protocol (8-byte length + pickle, see ``worker.py``):
+
+- parent -> worker, once: ``{"snapshot": bytes, "extension": str, "prefixes": dict, ...}``;
+  worker -> parent: ``("ready", pid, {graph: triples}, sandbox)``;
+- ``("query", pending_updates, text, base_iri, union, default_graphs|None, named_graphs|None,
+  media_type, max_rows)`` -> ``("ok", kind, media_type, truncated, body)``;
+- ``("update", pending_updates, text, base_iri)`` -> ``("ok",)``;
+- errors: ``("syntax", message, line, column)``, ``("error", message)``, ``("fatal", message)``
+  (the worker exits after a fatal reply and is replaced).
+
+Updates (only when the web layer allows them) are kept in an in-memory log: a worker applies the
+entries it has not seen yet before its next request, and a replacement worker replays the whole
+log. So every worker sees every update, and nothing survives a restart of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import (
+    ExecutorBusyError,
+    ForbiddenQueryError,
+    QueryExecutionError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+)
+from .formats import negotiate
+from .guard import check_dataset_params, check_query
+from .worker import HEADER
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_IRI = "https://w3id.org/scalekg/sparql"
+
+
+@dataclass(slots=True)
+class QueryResult:
+    body: bytes
+    media_type: str
+    truncated: bool
+    query_type: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    row_limit: int = 0
+    elapsed_s: float = 0.0
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _Channel:
+    """The parent's end of a socket pair: non-blocking, framed, readable from sync or async code."""
+
+    __slots__ = ("buf", "fd", "sock")
+
+    def __init__(self, sock: socket.socket):
+        sock.setblocking(False)
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.buf = bytearray()
+
+    def send(self, payload: bytes, deadline: float) -> None:
+        data = memoryview(HEADER.pack(len(payload)) + payload)
+        while data:
+            try:
+                sent = self.sock.send(data)
+                data = data[sent:]
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise _Deadline from None
+                select.select([], [self.sock], [], remaining)
+
+    def try_read(self):
+        """The next whole message if it has arrived, else None. EOFError if the worker is gone."""
+        buf = self.buf
+        while True:
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except BlockingIOError:
+                break
+            except OSError as exc:
+                raise EOFError(str(exc)) from exc
+            if not chunk:
+                raise EOFError("worker closed its socket")
+            buf += chunk
+            if len(chunk) < (1 << 20):
+                break
+        if len(buf) < HEADER.size:
+            return None
+        (size,) = HEADER.unpack_from(buf)
+        end = HEADER.size + size
+        if len(buf) < end:
+            return None
+        message = pickle.loads(memoryview(buf)[HEADER.size : end])
+        del buf[:end]
+        return message
+
+    def recv(self, deadline: float):
+        while True:
+            message = self.try_read()
+            if message is not None:
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _Deadline
+            select.select([self.sock], [], [], remaining)
+
+    async def arecv(self, timeout: float):
+        message = self.try_read()
+        if message is not None:
+            return message
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+
+        def readable() -> None:
+            if fut.done():
+                return
+            try:
+                msg = self.try_read()
+            except BaseException as exc:
+                fut.set_exception(exc)
+                return
+            if msg is not None:
+                fut.set_result(msg)
+
+        def expire() -> None:
+            if not fut.done():
+                fut.set_exception(_Deadline())
+
+        loop.add_reader(self.fd, readable)
+        timer = loop.call_later(timeout, expire)
+        try:
+            return await fut
+        finally:
+            timer.cancel()
+            loop.remove_reader(self.fd)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sock.close()
+
+
+class _Worker:
+    __slots__ = ("applied", "chan", "pid", "proc", "sandbox", "sizes")
+
+    def __init__(self, proc: subprocess.Popen, chan: _Channel):
+        self.proc = proc
+        self.chan = chan
+        self.applied = 0
+        self.pid = proc.pid
+        self.sandbox = ""
+        self.sizes: dict[str, int] = {}
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        self.chan.close()
+
+
+class _Waiter:
+    __slots__ = ("abandoned", "event", "fut", "loop", "worker")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None):
+        self.worker: _Worker | None = None
+        self.abandoned = False
+        self.loop = loop
+        self.event = threading.Event() if loop is None else None
+        self.fut = loop.create_future() if loop is not None else None
+
+    def wake(self) -> None:
+        if self.loop is None:
+            self.event.set()
+        else:
+            self.loop.call_soon_threadsafe(_resolve, self.fut)
+
+
+def _resolve(fut: asyncio.Future) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+def _syntax_error(reply) -> QuerySyntaxError:
+    _, message, line, column = reply
+    return QuerySyntaxError(message, line, column)
+
+
+class QueryExecutor:
+    """A pool of killable worker processes that answer SPARQL over one snapshot.
+
+    - ``snapshot_path``: N-Quads (or TriG, Turtle, N-Triples, by extension) loaded by every worker.
+    - ``workers``: number of processes; a runaway query occupies one until the time limit.
+    - ``timeout_s``: hard limit of one query (evaluation plus serialization); also the longest
+      wait for a free worker before ExecutorBusyError.
+    - ``max_rows``: row cap of SELECT results and triple cap of CONSTRUCT/DESCRIBE results.
+    - ``prefixes``: prefixes a query may use without declaring them (default: ScaleKG's).
+    - ``memory_limit_mb``: address-space cap of each worker (None for no cap).
+    - ``sandbox``: run workers without network access (Linux namespaces); ``require_sandbox``
+      makes start-up fail when the kernel refuses.
+    """
+
+    def __init__(
+        self,
+        snapshot_path: Path,
+        *,
+        workers: int = 2,
+        timeout_s: float = 10.0,
+        max_rows: int = 10000,
+        prefixes: dict[str, str] | None = None,
+        base_iri: str = DEFAULT_BASE_IRI,
+        memory_limit_mb: int | None = 4096,
+        sandbox: bool = True,
+        require_sandbox: bool = False,
+        start_timeout_s: float = 60.0,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        if prefixes is None:
+            from ..namespaces import PREFIXES
+
+            prefixes = dict(PREFIXES)
+        self.snapshot_path = Path(snapshot_path)
+        self.timeout_s = float(timeout_s)
+        self.max_rows = int(max_rows)
+        self.prefixes = dict(prefixes)
+        self.base_iri = base_iri
+        self.workers = workers
+        self.sandbox = sandbox
+        self.require_sandbox = require_sandbox
+        self.start_timeout_s = start_timeout_s
+        self._init = {
+            "snapshot": self.snapshot_path.read_bytes(),
+            "extension": self.snapshot_path.suffix.lstrip(".") or "nq",
+            "prefixes": self.prefixes,
+            "memory_limit_mb": memory_limit_mb,
+        }
+        self._lock = threading.Lock()
+        self._update_lock = threading.Lock()
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[_Waiter] = deque()
+        self._all: set[_Worker] = set()
+        self._updates: list[tuple[str, str]] = []
+        self._closed = False
+        self.stats = {"queries": 0, "timeouts": 0, "restarts": 0, "errors": 0, "busy": 0}
+        self.graph_sizes: dict[str, int] = {}
+        self.sandboxed = False
+        started = [self._start() for _ in range(workers)]
+        try:
+            ready = [self._wait_ready(w) for w in started]
+        except BaseException:
+            for w in started:
+                w.kill()
+            raise
+        first = ready[0]
+        self.graph_sizes = dict(first.sizes)
+        self.graphs = frozenset(g for g in first.sizes if g)
+        self.sandboxed = all(w.sandbox for w in ready)
+        if sandbox and not self.sandboxed:
+            message = "SPARQL workers could not drop network access (no Linux namespaces)"
+            if require_sandbox:
+                self.close()
+                raise RuntimeError(message)
+            log.warning("%s; the guard alone keeps SERVICE out", message)
+        for w in ready:
+            self._all.add(w)
+            self._idle.append(w)
+
+    # ------------------------------------------------------------------ worker lifecycle
+
+    def _start(self) -> _Worker:
+        parent, child = socket.socketpair()
+        module = __name__.rsplit(".", 1)[0] + ".worker"
+        cmd = [
+            sys.executable,
+            "-c",
+            f"from {module} import main; main()",
+            str(child.fileno()),
+            str(os.getpid()),
+            "1" if self.sandbox else "0",
+        ]
+        env = dict(os.environ)
+        paths = [p for p in sys.path if p and os.path.isdir(p)]
+        if env.get("PYTHONPATH"):
+            paths.append(env["PYTHONPATH"])
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+        try:
+            proc = subprocess.Popen(
+                cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, env=env
+            )
+        finally:
+            child.close()
+        worker = _Worker(proc, _Channel(parent))
+        payload = pickle.dumps(self._init, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            worker.chan.send(payload, time.monotonic() + self.start_timeout_s)
+        except (_Deadline, OSError) as exc:
+            worker.kill()
+            raise RuntimeError(f"could not start a SPARQL worker: {exc}") from exc
+        return worker
+
+    def _wait_ready(self, worker: _Worker) -> _Worker:
+        try:
+            reply = worker.chan.recv(time.monotonic() + self.start_timeout_s)
+        except (_Deadline, EOFError) as exc:
+            worker.kill()
+            raise RuntimeError(f"SPARQL worker did not start: {exc!r}") from exc
+        if reply[0] != "ready":
+            worker.kill()
+            raise RuntimeError(f"SPARQL worker failed to start: {reply!r}")
+        _, worker.pid, worker.sizes, worker.sandbox = reply
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker (runaway, dead or in an unknown state) and start its replacement."""
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+            self.stats["restarts"] += 1
+        threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+
+    def _replace(self, old: _Worker) -> None:
+        try:
+            old.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            log.error("SPARQL worker %s did not die", old.pid)
+        delay = 0.5
+        while not self._closed:
+            try:
+                worker = self._wait_ready(self._start())
+            except Exception:
+                log.exception("could not restart a SPARQL worker; retrying")
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            with self._lock:
+                if self._closed:
+                    worker.kill()
+                    return
+                self._all.add(worker)
+            self._release(worker)
+            return
+
+    # ------------------------------------------------------------------ the pool
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if not waiter.abandoned:
+                    waiter.worker = worker
+                    waiter.wake()
+                    return
+            self._idle.append(worker)
+
+    def _busy(self) -> ExecutorBusyError:
+        self.stats["busy"] += 1
+        return ExecutorBusyError(
+            f"all {self.workers} query workers stayed busy for {self.timeout_s:g} s; try again later",
+            self.timeout_s,
+        )
+
+    def _acquire(self, timeout: float) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise QueryExecutionError("the query executor is closed")
+            if self._idle:
+                return self._idle.popleft()
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+        waiter.event.wait(timeout)
+        with self._lock:
+            if waiter.worker is None:
+                waiter.abandoned = True
+                raise self._busy()
+        return waiter.worker
+
+    async def _aacquire(self, timeout: float) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise QueryExecutionError("the query executor is closed")
+            if self._idle:
+                return self._idle.popleft()
+            waiter = _Waiter(asyncio.get_running_loop())
+            self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.fut), timeout)
+        except TimeoutError:
+            with self._lock:
+                if waiter.worker is None:
+                    waiter.abandoned = True
+                    raise self._busy() from None
+            # A worker arrived just as the wait ran out: use it.
+        except asyncio.CancelledError:
+            with self._lock:
+                if waiter.worker is None:
+                    waiter.abandoned = True
+                    raise
+            self._release(waiter.worker)
+            raise
+        return waiter.worker
+
+    # ------------------------------------------------------------------ queries
+
+    def _prepare(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
+        base = base_iri or self.base_iri
+        info = check_query(query, known_graphs=self.graphs, base_iri=base, prefixes=self.prefixes)
+        media_type = negotiate(info.form, accept, fmt)
+        if default_graph_uris or named_graph_uris:
+            check_dataset_params(default_graph_uris, named_graph_uris, self.graphs)
+            dataset = (False, tuple(default_graph_uris), tuple(named_graph_uris))
+        else:
+            dataset = (True, None, None)
+        return info, media_type, base, dataset
+
+    def _request(self, worker: _Worker, query, base, dataset, media_type) -> tuple[bytes, int]:
+        applied = len(self._updates)
+        pending = tuple(self._updates[worker.applied : applied])
+        union, dgs, ngs = dataset
+        request = ("query", pending, query, base, union, dgs, ngs, media_type, self.max_rows)
+        return pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL), applied
+
+    def _finish(self, worker: _Worker, reply, applied: int, info, started: float) -> QueryResult:
+        status = reply[0]
+        if status == "fatal":
+            self._discard(worker)
+            self.stats["errors"] += 1
+            raise QueryExecutionError(reply[1])
+        worker.applied = applied
+        self._release(worker)
+        if status == "ok":
+            _, _, media_type, truncated, body = reply
+            return QueryResult(
+                body=body,
+                media_type=media_type,
+                truncated=truncated,
+                query_type=info.form,
+                row_limit=self.max_rows,
+                elapsed_s=time.monotonic() - started,
+            )
+        if status == "syntax":
+            raise _syntax_error(reply)
+        self.stats["errors"] += 1
+        raise QueryExecutionError(reply[1])
+
+    def _timeout(self, worker: _Worker) -> QueryTimeoutError:
+        self._discard(worker)
+        self.stats["timeouts"] += 1
+        return QueryTimeoutError(
+            f"the query ran longer than the limit of {self.timeout_s:g} s and was stopped",
+            self.timeout_s,
+        )
+
+    def _died(self, worker: _Worker) -> QueryExecutionError:
+        self._discard(worker)
+        self.stats["errors"] += 1
+        return QueryExecutionError(
+            "the query worker died during evaluation (out of memory?); it has been replaced"
+        )
+
+    def execute(
+        self,
+        query: str,
+        *,
+        accept: str | None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Run one read-only query, blocking the calling thread (at most about ``timeout_s``)."""
+        info, media_type, base, dataset = self._prepare(
+            query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
+        )
+        started = time.monotonic()
+        worker = self._acquire(self.timeout_s)
+        self.stats["queries"] += 1
+        deadline = time.monotonic() + self.timeout_s
+        try:
+            payload, applied = self._request(worker, query, base, dataset, media_type)
+            worker.chan.send(payload, deadline)
+            reply = worker.chan.recv(deadline)
+        except _Deadline:
+            raise self._timeout(worker) from None
+        except EOFError:
+            raise self._died(worker) from None
+        except BaseException:
+            self._discard(worker)
+            raise
+        return self._finish(worker, reply, applied, info, started)
+
+    async def aexecute(
+        self,
+        query: str,
+        *,
+        accept: str | None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """``execute`` for asyncio code: waits on the worker's socket, never blocks the loop."""
+        info, media_type, base, dataset = self._prepare(
+            query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
+        )
+        started = time.monotonic()
+        worker = await self._aacquire(self.timeout_s)
+        self.stats["queries"] += 1
+        try:
+            payload, applied = self._request(worker, query, base, dataset, media_type)
+            worker.chan.send(payload, time.monotonic() + self.timeout_s)
+            reply = await worker.chan.arecv(self.timeout_s)
+        except _Deadline:
+            raise self._timeout(worker) from None
+        except EOFError:
+            raise self._died(worker) from None
+        except BaseException:  # cancelled while the worker was busy: its state is unknown
+            self._discard(worker)
+            raise
+        return self._finish(worker, reply, applied, info, started)
+
+    # ------------------------------------------------------------------ updates
+
+    def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL update to every worker (the caller has checked the update token).
+
+        It runs on one worker first; if it succeeds it joins the update log, which every other
+        worker applies before its next request. SERVICE and LOAD are refused."""
+        base = base_iri or self.base_iri
+        info = check_query(
+            update,
+            known_graphs=self.graphs,
+            base_iri=base,
+            prefixes=self.prefixes,
+            allow_update=True,
+        )
+        if not info.is_update:
+            raise ForbiddenQueryError(f"this is a {info.form} query, not an update")
+        with self._update_lock:
+            worker = self._acquire(self.timeout_s)
+            deadline = time.monotonic() + self.timeout_s
+            applied = len(self._updates)
+            pending = tuple(self._updates[worker.applied : applied])
+            payload = pickle.dumps(("update", pending, update, base))
+            try:
+                worker.chan.send(payload, deadline)
+                reply = worker.chan.recv(deadline)
+            except _Deadline:
+                raise self._timeout(worker) from None
+            except EOFError:
+                raise self._died(worker) from None
+            except BaseException:
+                self._discard(worker)
+                raise
+            if reply[0] == "fatal":
+                self._discard(worker)
+                raise QueryExecutionError(reply[1])
+            worker.applied = applied
+            if reply[0] == "ok":
+                self._updates.append((update, base))
+                worker.applied = len(self._updates)
+            self._release(worker)
+        if reply[0] == "syntax":
+            raise _syntax_error(reply)
+        if reply[0] != "ok":
+            raise QueryExecutionError(reply[1])
+
+    @property
+    def updates_applied(self) -> int:
+        return len(self._updates)
+
+    # ------------------------------------------------------------------ shutdown
+
+    def close(self) -> None:
+        """Kill every worker. Waiting callers get QueryExecutionError or ExecutorBusyError."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+            self._idle.clear()
+        for w in workers:
+            w.kill()
+        for w in workers:
+            try:
+                w.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                log.error("SPARQL worker %s did not die", w.pid)
+
+    def __enter__(self) -> QueryExecutor:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

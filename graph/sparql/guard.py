@@ -1,0 +1,367 @@
+"""Decide, before evaluation, what a SPARQL request is and whether this endpoint may run it.
+
+A small lexer (no rdflib, no pyparsing) splits the text into tokens, skipping strings, IRIs and
+comments, so that a keyword inside ``"..."``, ``<...>`` or ``# ...`` never counts. On the tokens it
+finds the query form, the prologue (BASE, PREFIX) and the dataset clauses (FROM, FROM NAMED).
+
+The lexer follows the SPARQL 1.1 grammar, with one deliberate paranoia: Oxigraph, the engine
+behind the endpoint, matches keywords as *prefixes* of the input, with no word boundary. Measured
+with pyoxigraph 0.5: ``SERVICE:x {}``, ``service:x {}`` (even with ``PREFIX service:``) and
+``SERVICESILENT <...> {}`` all make it call the remote service, although a grammar-exact lexer reads
+them as a prefixed name or a plain word. ``?s ?p trueSERVICE<...>{}`` is another spelling. So a
+bare word, a prefix of a prefixed name or a language tag that merely *contains* ``SERVICE`` (any
+case) is refused. The refusal is cheap for honest users: no valid query needs such a token.
+
+The guard is the first of two locks. The worker processes that evaluate queries also run without
+network access (see ``worker.py``), so a query that slipped past the guard still could not reach
+another host.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urljoin
+
+from .errors import ForbiddenQueryError, QuerySyntaxError, UpdateNotAllowedError
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "CREATE",
+    "DROP",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
+UPDATE = "UPDATE"
+
+# Character classes of the SPARQL 1.1 grammar (section 19.8), as regex fragments.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+
+_TOKEN_RE = re.compile(
+    "|".join(
+        (
+            r"(?P<WS>[ \t\r\n]+)",
+            r"(?P<COMMENT>\#[^\r\n]*)",
+            rf"(?P<IRI><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)",
+            r"(?P<STRING>'''(?:(?:'|'')?(?:[^'\\]|\\[^\r\n]))*'''"
+            r'|"""(?:(?:"|"")?(?:[^"\\]|\\[^\r\n]))*"""'
+            r"|'(?:[^'\\\r\n]|\\[^\r\n])*'"
+            r'|"(?:[^"\\\r\n]|\\[^\r\n])*")',
+            rf"(?P<VAR>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            rf"(?P<BNODE>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            rf"(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<WORD>[A-Za-z_][A-Za-z0-9_]*)",
+            r"(?P<NUMBER>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)",
+            r"(?P<LANG>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)",
+            r"(?P<PUNCT>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-!=<>|^?])",
+            r"(?P<ERR>[\s\S])",
+        )
+    )
+)
+
+_UCHAR_RE = re.compile(_UCHAR)
+
+# Tokens whose text is matched against keywords (Oxigraph reads keywords as prefixes).
+_KEYWORDISH = frozenset(("WORD", "PNAME", "LANG"))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueryInfo:
+    """What the guard learnt about a request, before any evaluation."""
+
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE
+    base: str | None
+    default_graphs: tuple[str, ...]  # FROM <g>
+    named_graphs: tuple[str, ...]  # FROM NAMED <g>
+    uses_service: bool
+    uses_load: bool
+
+    @property
+    def is_update(self) -> bool:
+        return self.form == UPDATE
+
+
+def line_column(text: str, pos: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return line, column
+
+
+def tokenize(text: str) -> list[Token]:
+    """The significant tokens of a SPARQL text: white space and comments are dropped.
+
+    Raises QuerySyntaxError at the first character that starts no SPARQL token (an unterminated
+    string or IRI, a stray backslash, a non-ASCII space ...)."""
+    tokens: list[Token] = []
+    append = tokens.append
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "WS" or kind == "COMMENT":
+            continue
+        if kind == "ERR":
+            pos = m.start()
+            line, column = line_column(text, pos)
+            char = m.group()
+            what = {
+                '"': "unterminated string",
+                "'": "unterminated string",
+                "\\": "backslash outside a string or IRI",
+            }.get(char, f"unexpected character {char!r}")
+            raise QuerySyntaxError(f"error at {line}:{column}: {what}", line, column)
+        append(Token(kind, m.group(), m.start()))  # type: ignore[arg-type]
+    return tokens
+
+
+def _unescape_iri(text: str) -> str:
+    body = text[1:-1]
+    if "\\" in body:
+        body = _UCHAR_RE.sub(lambda m: chr(int(m.group()[2:], 16)), body)
+    return body
+
+
+def _contains(token: Token, word: str) -> bool:
+    if token.kind == "PNAME":  # only the prefix part: the local part is lexed greedily by both
+        return word in token.text.split(":", 1)[0].upper()
+    return word in token.text.upper()
+
+
+class _Parser:
+    """Walks the token list for the prologue, the form and the dataset clauses."""
+
+    def __init__(self, text: str, tokens: list[Token], base: str | None, prefixes: dict[str, str]):
+        self.text = text
+        self.tokens = tokens
+        self.i = 0
+        self.base = base
+        self.prefixes = dict(prefixes)
+
+    def error(self, message: str, token: Token | None) -> QuerySyntaxError:
+        pos = token.pos if token is not None else len(self.text)
+        line, column = line_column(self.text, pos)
+        return QuerySyntaxError(f"error at {line}:{column}: {message}", line, column)
+
+    def peek(self, offset: int = 0) -> Token | None:
+        j = self.i + offset
+        return self.tokens[j] if j < len(self.tokens) else None
+
+    def keyword(self, token: Token | None, *words: str) -> str | None:
+        """The keyword a WORD or PNAME token starts with (as Oxigraph reads it), or None."""
+        if token is None or token.kind not in ("WORD", "PNAME"):
+            return None
+        upper = token.text.upper()
+        for w in words:
+            if upper.startswith(w):
+                return w
+        return None
+
+    def resolve(self, token: Token, rest: str | None = None) -> str:
+        """The absolute IRI of an IRI or prefixed-name token (``rest`` overrides its text)."""
+        text = token.text if rest is None else rest
+        if text.startswith("<"):
+            iri = _unescape_iri(text)
+            return urljoin(self.base, iri) if self.base else iri
+        prefix, _, local = text.partition(":")
+        if prefix not in self.prefixes:
+            raise self.error(f"prefix {prefix!r} is not declared", token)
+        local = re.sub(r"\\(.)", r"\1", local)
+        return self.prefixes[prefix] + local
+
+    def prologue(self) -> None:
+        while True:
+            tok = self.peek()
+            kw = self.keyword(tok, "BASE", "PREFIX")
+            if kw is None or tok is None:
+                return
+            rest = tok.text[len(kw) :]
+            if kw == "BASE":
+                if rest:
+                    return  # not a BASE keyword (Oxigraph would fail on it anyway)
+                iri = self.peek(1)
+                if iri is None or iri.kind != "IRI":
+                    raise self.error("BASE needs an IRI", iri)
+                self.base = self.resolve(iri)
+                self.i += 2
+                continue
+            # PREFIX name: <iri>, where "PREFIX" and the name may be one PNAME token.
+            if rest:
+                if tok.kind != "PNAME" or not rest.endswith(":"):
+                    return
+                name_text, step = rest, 1
+            else:
+                name = self.peek(1)
+                if name is None or name.kind != "PNAME" or not name.text.endswith(":"):
+                    raise self.error("PREFIX needs a name ending with ':'", name)
+                name_text, step = name.text, 2
+            iri = self.peek(step)
+            if iri is None or iri.kind != "IRI":
+                raise self.error("PREFIX needs an IRI", iri)
+            self.prefixes[name_text[:-1]] = self.resolve(iri)
+            self.i += step + 1
+
+    def dataset_clauses(self) -> tuple[list[str], list[str]]:
+        """FROM and FROM NAMED clauses at brace and parenthesis depth 0, anywhere after the form."""
+        defaults: list[str] = []
+        named: list[str] = []
+        depth = 0
+        n = len(self.tokens)
+        j = self.i
+        while j < n:
+            tok = self.tokens[j]
+            if tok.kind == "PUNCT":
+                if tok.text in "{(":
+                    depth += 1
+                elif tok.text in "})":
+                    depth -= 1
+                j += 1
+                continue
+            if depth != 0 or self.keyword(tok, "FROM") is None:
+                j += 1
+                continue
+            rest = tok.text[4:]
+            if rest:
+                raise self.error(
+                    f"write FROM and the graph apart ('FROM <iri>'), not {tok.text!r}", tok
+                )
+            nxt = self.tokens[j + 1] if j + 1 < n else None
+            target = named if self.keyword(nxt, "NAMED") else defaults
+            if target is named and nxt is not None:
+                if nxt.text.upper() != "NAMED":
+                    raise self.error(f"write FROM NAMED and the graph apart, not {nxt.text!r}", nxt)
+                j += 1
+                nxt = self.tokens[j + 1] if j + 1 < n else None
+            if nxt is None or nxt.kind not in ("IRI", "PNAME"):
+                raise self.error("FROM needs a graph IRI", nxt)
+            target.append(self.resolve(nxt))
+            j += 2
+        return defaults, named
+
+
+@lru_cache(maxsize=2048)
+def _analyze_cached(
+    text: str, base_iri: str | None, prefixes: tuple[tuple[str, str], ...]
+) -> QueryInfo:
+    tokens = tokenize(text)
+    uses_service = any(t.kind in _KEYWORDISH and _contains(t, "SERVICE") for t in tokens)
+    uses_load = any(t.kind in _KEYWORDISH and _contains(t, "LOAD") for t in tokens)
+    parser = _Parser(text, tokens, base_iri, dict(prefixes))
+    parser.prologue()
+    first = parser.peek()
+    form = parser.keyword(first, *QUERY_FORMS)
+    is_update = any(
+        t.kind == "WORD" and t.text.upper().startswith(UPDATE_KEYWORDS) for t in tokens
+    ) or parser.keyword(first, *UPDATE_KEYWORDS)
+    if is_update:
+        form = UPDATE
+    if form is None:
+        if first is None:
+            raise parser.error("empty query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", None)
+        raise parser.error(
+            f"expected SELECT, ASK, CONSTRUCT or DESCRIBE, found {first.text!r}", first
+        )
+    defaults: list[str] = []
+    named: list[str] = []
+    if form != UPDATE:
+        parser.i += 1
+        defaults, named = parser.dataset_clauses()
+    return QueryInfo(
+        form=form,
+        base=parser.base,
+        default_graphs=tuple(defaults),
+        named_graphs=tuple(named),
+        uses_service=uses_service,
+        uses_load=uses_load,
+    )
+
+
+def analyze(
+    text: str, *, base_iri: str | None = None, prefixes: dict[str, str] | None = None
+) -> QueryInfo:
+    """Lexical analysis of a query or update: its form, base, FROM graphs and risky features.
+
+    Raises QuerySyntaxError only for lexical errors and a missing query form; every other syntax
+    error is left to the engine, which reports it with its own position."""
+    return _analyze_cached(text, base_iri, tuple(sorted((prefixes or {}).items())))
+
+
+def check_query(
+    text: str,
+    *,
+    known_graphs: frozenset[str] | set[str],
+    base_iri: str | None = None,
+    prefixes: dict[str, str] | None = None,
+    allow_update: bool = False,
+) -> QueryInfo:
+    """Analyse a request and refuse what the endpoint never does.
+
+    - SERVICE (federation): always refused; the server must never fetch a URL for a user.
+    - Updates: refused with UpdateNotAllowedError unless ``allow_update``; LOAD always refused.
+    - FROM / FROM NAMED: allowed only for graphs that are in the dataset (they select local
+      graphs); any other IRI, ``file:`` and ``http:`` alike, is refused and never fetched.
+    """
+    info = analyze(text, base_iri=base_iri, prefixes=prefixes)
+    if info.uses_service:
+        raise ForbiddenQueryError(
+            "SERVICE (federated query) is not allowed: this endpoint never fetches remote data."
+        )
+    if info.is_update:
+        if not allow_update:
+            raise UpdateNotAllowedError(
+                "SPARQL updates are not allowed on this endpoint without a valid update token."
+            )
+        if info.uses_load:
+            raise ForbiddenQueryError(
+                "LOAD is not allowed: this endpoint never fetches files or URLs."
+            )
+        return info
+    for kind, graphs in (("FROM", info.default_graphs), ("FROM NAMED", info.named_graphs)):
+        for g in graphs:
+            if g not in known_graphs:
+                raise ForbiddenQueryError(
+                    f"{kind} <{g}>: this graph is not in the dataset, and the endpoint never "
+                    f"fetches graphs. Graphs you can use: {', '.join(sorted(known_graphs))}"
+                )
+    return info
+
+
+def check_dataset_params(
+    default_graph_uris: list[str] | tuple[str, ...],
+    named_graph_uris: list[str] | tuple[str, ...],
+    known_graphs: frozenset[str] | set[str],
+) -> None:
+    """``default-graph-uri`` and ``named-graph-uri`` must name graphs of the local dataset."""
+    for param, graphs in (
+        ("default-graph-uri", default_graph_uris),
+        ("named-graph-uri", named_graph_uris),
+    ):
+        for g in graphs:
+            if g not in known_graphs:
+                raise ForbiddenQueryError(
+                    f"{param}={g}: this graph is not in the dataset, and the endpoint never "
+                    f"fetches graphs. Graphs you can use: {', '.join(sorted(known_graphs))}"
+                )

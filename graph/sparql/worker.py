@@ -1,0 +1,255 @@
+"""The worker process that evaluates SPARQL: one in-memory pyoxigraph Store, one socket.
+
+pyoxigraph cannot time out or cancel a query, so each query runs in a process like this one, and
+the parent kills it when the time limit passes (``executor.py``). The worker:
+
+- drops network access first, by moving into new user and network namespaces (Linux), so that
+  even a SERVICE call that slipped past the guard cannot reach any host, loopback included;
+- dies with its parent (``PR_SET_PDEATHSIG``) and caps its address space (``RLIMIT_AS``);
+- receives the snapshot bytes from the parent (it opens no file), loads them, reports its graphs;
+- then answers requests, one at a time, applying the row cap and serializing in place.
+
+Wire format, both ways: an 8-byte big-endian length, then a pickle. Only the parent talks to it.
+Requests and replies are documented in ``executor.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import socket
+import struct
+import sys
+from itertools import islice
+
+HEADER = struct.Struct("!Q")
+_POSITION = re.compile(r"(?:error at )?(\d+):(\d+)")
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:], n - got)
+        if k == 0:
+            raise EOFError
+        got += k
+    return bytes(buf)
+
+
+def recv_message(sock: socket.socket):
+    (size,) = HEADER.unpack(_recv_exact(sock, HEADER.size))
+    return pickle.loads(_recv_exact(sock, size))
+
+
+def send_message(sock: socket.socket, message) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(payload) < 65536:
+        sock.sendall(HEADER.pack(len(payload)) + payload)
+    else:
+        sock.sendall(HEADER.pack(len(payload)))
+        sock.sendall(payload)
+
+
+# ------------------------------------------------------------------------------ hardening
+
+
+def drop_network() -> str:
+    """Enter private network namespace(s): afterwards no socket can reach another host.
+
+    Returns how it was done ("userns+netns", "netns") or "" when the kernel refused both."""
+    if not sys.platform.startswith("linux"):
+        return ""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return ""
+    clone_newuser, clone_newnet = 0x10000000, 0x40000000
+    if libc.unshare(clone_newuser | clone_newnet) == 0:
+        return "userns+netns"
+    if libc.unshare(clone_newnet) == 0:  # root without user namespaces
+        return "netns"
+    return ""
+
+
+def network_is_unreachable() -> bool:
+    """Check the sandbox: connecting to the loopback interface must fail at once."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(1.0)
+    try:
+        s.connect(("127.0.0.1", 9))
+    except OSError as exc:
+        return exc.errno in (101, 99, 113)  # ENETUNREACH, EADDRNOTAVAIL, EHOSTUNREACH
+    finally:
+        s.close()
+    return False
+
+
+def die_with_parent(parent_pid: int) -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(0)
+
+
+def limit_memory(megabytes: int | None) -> None:
+    if not megabytes:
+        return
+    try:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+# ------------------------------------------------------------------------------ evaluation
+
+
+def syntax_reply(exc: Exception) -> tuple:
+    message = str(exc)
+    m = _POSITION.search(message)
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    return ("syntax", message, line, column)
+
+
+class Evaluator:
+    def __init__(self, store, prefixes: dict[str, str]):
+        import pyoxigraph as ox
+
+        from . import formats
+
+        self.ox = ox
+        self.formats = formats
+        self.store = store
+        self.prefixes = prefixes
+        self.result_formats = {
+            formats.SPARQL_JSON: ox.QueryResultsFormat.JSON,
+            formats.SPARQL_XML: ox.QueryResultsFormat.XML,
+            formats.CSV: ox.QueryResultsFormat.CSV,
+            formats.TSV: ox.QueryResultsFormat.TSV,
+        }
+        self.graph_formats = {
+            formats.TURTLE: ox.RdfFormat.TURTLE,
+            formats.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
+            formats.JSON_LD: ox.RdfFormat.JSON_LD,
+            formats.RDF_XML: ox.RdfFormat.RDF_XML,
+        }
+
+    def apply_updates(self, updates):
+        for text, base_iri in updates:
+            self.store.update(text, base_iri=base_iri, prefixes=self.prefixes)
+
+    def query(self, text, base_iri, union, default_graphs, named_graphs, media_type, max_rows):
+        ox = self.ox
+        kwargs = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif union:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = self.store.query(text, base_iri=base_iri, prefixes=self.prefixes, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            body = ox.QueryBoolean.serialize(result, format=self.result_formats[media_type])
+            return ("ok", "ASK", media_type, False, body)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            width = len(variables)
+            rows = [tuple(sol[i] for i in range(width)) for sol in islice(result, max_rows + 1)]
+            truncated = len(rows) > max_rows
+            if truncated:
+                del rows[max_rows:]
+            body = self.formats.SELECT_SERIALIZERS[media_type](variables, rows)
+            return ("ok", "SELECT", media_type, truncated, body)
+        triples = list(islice(result, max_rows + 1))
+        truncated = len(triples) > max_rows
+        if truncated:
+            del triples[max_rows:]
+        body = ox.serialize(triples, format=self.graph_formats[media_type], prefixes=self.prefixes)
+        return ("ok", "GRAPH", media_type, truncated, body)
+
+
+def serve(sock: socket.socket, sandbox: str = "") -> None:
+    init = recv_message(sock)
+    limit_memory(init.get("memory_limit_mb"))
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    fmt = ox.RdfFormat.from_extension(init["extension"]) or ox.RdfFormat.N_QUADS
+    if init["snapshot"]:
+        store.bulk_load(init["snapshot"], format=fmt)
+    sizes: dict[str, int] = {}
+    counts = store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
+    )
+    for g, n in counts:
+        sizes[g.value if g is not None else ""] = int(n.value)
+    evaluator = Evaluator(store, init.get("prefixes") or {})
+    send_message(sock, ("ready", os.getpid(), sizes, sandbox))
+    del init
+    while True:
+        try:
+            request = recv_message(sock)
+        except EOFError:
+            return
+        op = request[0]
+        if op in ("query", "update") and request[1]:
+            try:  # updates other workers already applied; they cannot fail here but for resources
+                evaluator.apply_updates(request[1])
+            except Exception as exc:
+                send_message(sock, ("fatal", f"replaying updates failed: {exc}"))
+                return
+        try:
+            if op == "query":
+                _, _, text, base_iri, union, dgs, ngs, media_type, max_rows = request
+                reply = evaluator.query(text, base_iri, union, dgs, ngs, media_type, max_rows)
+            elif op == "update":
+                _, _, text, base_iri = request
+                evaluator.apply_updates(((text, base_iri),))
+                reply = ("ok",)
+            elif op == "ping":
+                reply = ("pong", os.getpid())
+            else:
+                reply = ("error", f"unknown request {op!r}")
+        except SyntaxError as exc:
+            reply = syntax_reply(exc)
+        except MemoryError:
+            send_message(sock, ("fatal", "the query ran out of memory"))
+            return  # start afresh: the parent replaces a worker that says "fatal"
+        except Exception as exc:  # reported to the caller, the worker goes on
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        send_message(sock, reply)
+
+
+def main() -> None:
+    fd, parent_pid, sandbox = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+    die_with_parent(parent_pid)
+    how = ""
+    if sandbox:
+        how = drop_network()
+        if how and not network_is_unreachable():
+            how = ""
+    sock = socket.socket(fileno=fd)
+    sock.setblocking(True)
+    try:
+        serve(sock, sandbox=how)
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        pass
+    finally:
+        sock.close()
+
+
+if __name__ == "__main__":
+    main()
