@@ -491,14 +491,21 @@ class Diagnostic:
             (v for v in values if v[2] == "influences"),
             key=lambda v: (-missing_by_value[v[0].label], v[0].label.lower()),
         )
-        chains = []
-        for p in per_factor[: self.params.chains_per_step]:
+        chains: list[dict] = []
+        seen_chains: set[tuple] = set()
+        for p in per_factor:
+            if len(chains) >= self.params.chains_per_step:
+                break
             answer: Answer = p["answer"]
             edges: list[Edge] = []
             if builders:
                 edges.append(builders[0][1])
             edges += [s.edge for s in answer.steps]
             edges += path_to_outcome(kg, answer.concept.iri)
+            signature = tuple((e.subject, e.predicate, e.object) for e in edges)
+            if signature in seen_chains:
+                continue  # the same chain already explains an earlier factor
+            seen_chains.add(signature)
             chains.append(
                 {
                     "factor": answer.concept.summary(),
@@ -599,6 +606,19 @@ class Diagnostic:
             )
         return {"factors": factors, "outcomes": outcomes}
 
+    def signal_warnings(self) -> list[str]:
+        """Observed signals that point only at failure factors of the other stage."""
+        out = []
+        for iri in sorted(self.observed, key=lambda i: self.kg.concepts[i].label.lower()):
+            targets = [self.kg.concepts[e.object] for e in self.kg.edges_from(iri, "signals")]
+            if targets and not any(t.iri in self.factor_iris for t in targets):
+                out.append(
+                    f"signal '{self.kg.concepts[iri].label}' points only at failure factors of "
+                    f"another stage ({', '.join(sorted(t.label for t in targets))}): the "
+                    "organisation may be moving into the next stage"
+                )
+        return out
+
     # ---- the whole report ----------------------------------------------------------------------
 
     def capabilities(self) -> list[dict]:
@@ -656,7 +676,7 @@ class Diagnostic:
                 "top_leverage": leverage_rows[0]["label"] if leverage_rows else None,
                 "signals_observed": len(self.observed),
             },
-            "warnings": stage_warnings(doc),
+            "warnings": stage_warnings(doc) + self.signal_warnings(),
             "capabilities": self.capabilities(),
             "mechanisms": [
                 {
