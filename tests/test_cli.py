@@ -1,0 +1,128 @@
+"""The ``scalekg`` command line: ask (text and --json), unknown concepts, check green and red."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scalekg.api.cli import app
+from scalekg.graph.ask import SUPPORTED_PATTERNS
+from scalekg.graph.ask import ask as run_ask
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINIMAL = FIXTURES / "minimal.ttl"
+
+
+@pytest.fixture(scope="module")
+def run(snapshot):
+    build_dir = str(snapshot.path.parent)
+
+    def invoke(*args: str, build: bool = True):
+        extra = ["--build-dir", build_dir] if build else []
+        return CliRunner().invoke(app, [*args, *extra])
+
+    return invoke
+
+
+def test_ask_prints_answers_with_paths_and_sources(run, kg):
+    result = run("ask", "what mitigates premature scaling")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Premature scaling" in out
+    first = run_ask(kg, "what mitigates premature scaling").answers[0]
+    assert first.concept.label in out
+    assert "→" in out  # the path
+    assert "slide" in out  # a locator
+    assert "“" in out  # a quote
+
+
+def test_ask_json_shape(run, kg):
+    result = run("ask", "what mitigates premature scaling", "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert {"question", "pattern", "concept", "answers"} <= set(body)
+    assert body["question"] == "what mitigates premature scaling"
+    assert body["pattern"] == "what mitigates X"
+    assert {"iri", "label", "type"} <= set(body["concept"])
+    assert body["answers"]
+    for answer in body["answers"]:
+        assert {"iri", "label", "type", "path", "sources"} <= set(answer)
+        assert answer["path"] and answer["sources"]
+    assert body == json.loads(json.dumps(run_ask(kg, "what mitigates premature scaling").as_dict()))
+
+
+def test_ask_paths_json(run):
+    result = run("ask", "how does be frugal affect premature scaling", "--json")
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["target"]["id"] == "premature-scaling"
+    assert all(a["kind"] == "path" for a in body["answers"])
+
+
+def test_unknown_concept_exits_non_zero_with_suggestions(run):
+    result = run("ask", "what mitigates premature scalping of unicorns")
+    assert result.exit_code != 0
+    assert "unknown concept" in result.stderr
+    assert "Did you mean" in result.stderr
+    assert "Premature scaling" in result.stderr
+
+
+def test_unknown_concept_json(run):
+    result = run("ask", "what mitigates premature scalping of unicorns", "--json")
+    assert result.exit_code != 0
+    body = json.loads(result.stdout)
+    assert body["error"] == "unknown concept"
+    assert body["suggestions"][0]["id"] == "premature-scaling"
+
+
+def test_unparseable_question_lists_patterns(run):
+    result = run("ask", "sing me a song about scaling")
+    assert result.exit_code != 0
+    for pattern in SUPPORTED_PATTERNS:
+        assert pattern in result.stderr
+    as_json = run("ask", "sing me a song about scaling", "--json")
+    assert as_json.exit_code != 0
+    assert json.loads(as_json.stdout)["patterns"] == SUPPORTED_PATTERNS
+
+
+def test_stats_markdown(run, kg):
+    result = run("stats", "--markdown")
+    assert result.exit_code == 0
+    assert "| class | count |" in result.stdout
+    assert f"| mitigates | {kg.counts()['relations']['mitigates']} |" in result.stdout
+
+
+def test_check_green_on_a_minimal_fixture(run):
+    result = run("check", "--data", str(MINIMAL), build=False)
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+
+
+def test_check_green_on_the_shipped_data(run):
+    result = run("check", build=False)
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.stdout
+
+
+def test_check_red_on_a_quote_not_in_the_source(run, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        MINIMAL.read_text(encoding="utf-8").replace(
+            'skg:quote "Be frugal"', 'skg:quote "Be extravagant"'
+        ),
+        encoding="utf-8",
+    )
+    result = run("check", "--data", str(broken), build=False)
+    assert result.exit_code == 1
+    assert "quote" in result.stderr
+    assert "Be extravagant" in result.stderr
+
+
+def test_check_red_on_an_unparseable_file(run, tmp_path):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix kg: <https://w3id.org/scalekg/id/> .\nkg:x kg:y ;; .\n")
+    result = run("check", "--data", str(broken), build=False)
+    assert result.exit_code == 1
+    assert "cannot parse" in result.stderr
+    assert "broken.ttl" in result.stderr
