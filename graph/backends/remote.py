@@ -141,6 +141,7 @@ def _auth(user: str | None, password: str | None, scheme: str) -> httpx.Auth | N
 
 
 def _short(text: str, limit: int = 300) -> str:
+    text = text.split("SPARQL query:", 1)[0]  # Virtuoso echoes the whole query after this
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
