@@ -1,0 +1,232 @@
+"""The SPARQL 1.1 Protocol endpoint: ``GET /sparql`` and ``POST /sparql``.
+
+Read-only by default. The handlers are ``async def`` but never block the event loop: the query
+runs in a worker process (``graph/sparql/executor.py``) and the handler awaits its socket; the
+only blocking call, an update, goes to a thread. See ``docs/sparql.md``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from scalekg.graph.sparql.errors import (
+    ExecutorBusyError,
+    ForbiddenQueryError,
+    NotAcceptableError,
+    QueryExecutionError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    SparqlError,
+    UpdateNotAllowedError,
+)
+from scalekg.graph.sparql.formats import negotiate
+from scalekg.graph.sparql.service import service_description
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+POST_TYPES = [FORM, SPARQL_QUERY, SPARQL_UPDATE]
+TRUNCATED = "X-ScaleKG-Truncated"
+ROW_LIMIT = "X-ScaleKG-Row-Limit"
+EXPOSE = {"Access-Control-Expose-Headers": f"{TRUNCATED}, {ROW_LIMIT}"}
+READ_ONLY = (
+    "This endpoint is read-only: SPARQL updates are disabled. They need a durable store and an "
+    "update token (SCALEKG_UPDATE_TOKEN, sent as 'Authorization: Bearer <token>')."
+)
+
+
+def _error(status: int, error: str, message: str, **extra) -> JSONResponse:
+    headers = extra.pop("headers", None)
+    return JSONResponse({"error": error, "message": message, **extra}, status, headers=headers)
+
+
+def _error_response(exc: SparqlError) -> JSONResponse:
+    if isinstance(exc, QuerySyntaxError):
+        return _error(400, "syntax", exc.message, line=exc.line, column=exc.column)
+    if isinstance(exc, ForbiddenQueryError):  # SERVICE, LOAD, FROM <elsewhere>, update as query
+        return _error(400, "forbidden", exc.message)
+    if isinstance(exc, NotAcceptableError):
+        return _error(406, "not_acceptable", exc.message, supported=exc.supported)
+    if isinstance(exc, QueryTimeoutError):
+        return _error(504, "timeout", exc.message, limit_s=exc.limit_s)
+    if isinstance(exc, ExecutorBusyError):
+        return _error(503, "busy", exc.message, limit_s=exc.limit_s, headers={"Retry-After": "1"})
+    if isinstance(exc, QueryExecutionError):
+        return _error(500, "execution", exc.message)
+    return _error(500, "error", exc.message)
+
+
+def _single(params: list[tuple[str, str]], name: str) -> list[str]:
+    return [v for k, v in params if k == name]
+
+
+async def _run_query(request: Request, query: str, params: list[tuple[str, str]]) -> Response:
+    state = request.app.state.scalekg
+    executor = state.executor
+    if executor is None:
+        return _error(503, "unavailable", "the SPARQL executor is not running")
+    fmt = None
+    for k, v in params:
+        if k == "format" or k == "output":
+            fmt = v
+    try:
+        result = await executor.aexecute(
+            query,
+            accept=request.headers.get("accept"),
+            fmt=fmt,
+            default_graph_uris=_single(params, "default-graph-uri"),
+            named_graph_uris=_single(params, "named-graph-uri"),
+        )
+    except UpdateNotAllowedError:
+        return _error(
+            400,
+            "forbidden",
+            "This is an update, not a query: send it with POST as update= or "
+            "application/sparql-update. " + READ_ONLY,
+        )
+    except SparqlError as exc:
+        return _error_response(exc)
+    headers = {
+        TRUNCATED: "true" if result.truncated else "false",
+        ROW_LIMIT: str(result.row_limit),
+        "Vary": "Accept",
+        **EXPOSE,
+    }
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+async def _run_update(request: Request, update: str, params: list[tuple[str, str]]) -> Response:
+    state = request.app.state.scalekg
+    token = state.settings.update_token
+    if not token:
+        return _error(403, "forbidden", READ_ONLY)
+    auth = request.headers.get("authorization", "")
+    scheme, _, given = auth.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    ):
+        return _error(403, "forbidden", "A valid 'Authorization: Bearer <token>' is required.")
+    if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        return _error(
+            400, "unsupported", "using-graph-uri and using-named-graph-uri are not supported"
+        )
+    try:
+        await run_in_threadpool(state.executor.execute_update, update)
+    except SparqlError as exc:
+        return _error_response(exc)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "message": "Update applied to the in-memory store of every query worker; "
+            "it is lost when the server restarts.",
+            "updates_applied": state.executor.updates_applied,
+        }
+    )
+
+
+def _service_description(request: Request) -> Response:
+    state = request.app.state.scalekg
+    params = request.query_params
+    try:
+        media_type = negotiate(
+            "DESCRIBE", request.headers.get("accept"), params.get("format") or params.get("output")
+        )
+    except NotAcceptableError as exc:
+        return _error_response(exc)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    executor = state.executor
+    body = service_description(
+        endpoint,
+        executor.graph_sizes if executor is not None else {},
+        update_enabled=bool(state.settings.update_token),
+        media_type=media_type,
+    )
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+def _dispatch_params(params: list[tuple[str, str]], *, method: str) -> tuple[str, str] | Response:
+    """("query"|"update", text) from the protocol parameters, or an error response."""
+    queries = _single(params, "query")
+    updates = _single(params, "update")
+    if queries and updates:
+        return _error(400, "protocol", "send either query= or update=, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        return _error(400, "protocol", "send exactly one query= (or update=) parameter")
+    if updates:
+        if method == "GET":
+            return _error(400, "protocol", "updates must be sent with POST, never GET")
+        return ("update", updates[0])
+    if queries:
+        return ("query", queries[0])
+    return _error(400, "protocol", "missing query= (or update=) parameter")
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET), or the service description when there is no query",
+    response_class=Response,
+)
+async def sparql_get(request: Request) -> Response:
+    params = request.query_params.multi_items()
+    if not any(k in ("query", "update") for k, _ in params):
+        return _service_description(request)
+    op = _dispatch_params(params, method="GET")
+    if isinstance(op, Response):
+        return op
+    return await _run_query(request, op[1], params)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query or update (POST: form-encoded, sparql-query or sparql-update)",
+    response_class=Response,
+)
+async def sparql_post(request: Request) -> Response:
+    ctype = request.headers.get("content-type", "")
+    mtype, _, rest = ctype.partition(";")
+    mtype = mtype.strip().lower()
+    charset = "utf-8"
+    for param in rest.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    url_params = request.query_params.multi_items()
+    if mtype not in POST_TYPES:
+        return _error(
+            415,
+            "unsupported_media_type",
+            f"POST needs one of these Content-Types: {', '.join(POST_TYPES)}",
+            supported=POST_TYPES,
+        )
+    if charset not in ("utf-8", "utf8"):
+        return _error(415, "unsupported_media_type", "the request body must be UTF-8")
+    body = await request.body()
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _error(400, "protocol", "the request body is not valid UTF-8")
+    text = text.removeprefix("\ufeff")
+    if mtype == FORM:
+        try:
+            form = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            return _error(400, "protocol", "the form is not valid UTF-8")
+        params = url_params + form
+        op = _dispatch_params(params, method="POST")
+        if isinstance(op, Response):
+            return op
+        if op[0] == "update":
+            return await _run_update(request, op[1], params)
+        return await _run_query(request, op[1], params)
+    if any(k in ("query", "update") for k, _ in url_params):
+        return _error(400, "protocol", "the body is the operation: no query= or update= in the URL")
+    if mtype == SPARQL_UPDATE:
+        return await _run_update(request, text, url_params)
+    return await _run_query(request, text, url_params)
