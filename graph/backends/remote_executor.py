@@ -21,12 +21,15 @@ embedded stores:
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+import time
 from typing import Any
 
+import anyio
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
@@ -38,6 +41,7 @@ from ..sparql.errors import (
     QueryTimeoutError,
     UpdateNotAllowedError,
 )
+from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
 from ..sparql.guard import check_dataset_params, check_query
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
@@ -49,16 +53,9 @@ from .remote import (
     json_boolean,
 )
 
-try:  # the local executor's result type, when it is there
-    from ..sparql.executor import QueryResult  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - only while the local executor is being written
-
-    @dataclass(frozen=True)
-    class QueryResult:  # type: ignore[no-redef]
-        body: bytes
-        media_type: str
-        truncated: bool
-        query_type: str
+# Stands for "no graph" in a protocol dataset: a server given no named-graph-uri would
+# otherwise use all of its graphs.
+NO_GRAPH = "urn:scalekg:no-graph"
 
 
 class StoreUnavailableQueryError(ExecutorBusyError, StoreUnavailableError):
@@ -130,6 +127,7 @@ class RemoteQueryExecutor:
         max_rows: int,
         known_graphs: tuple[str, ...] = SHIPPED_GRAPHS,
         prefixes: dict[str, str] | None = None,
+        base_iri: str = DEFAULT_BASE_IRI,
         workers: int | None = None,  # accepted for interface parity; the server does the work
     ) -> None:
         self.backend = backend
@@ -139,10 +137,40 @@ class RemoteQueryExecutor:
         self.default_graphs = tuple(known_graphs)
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
         self.prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.prefixes.items())
+        self.base_iri = base_iri
+        self.workers = workers or 1
+        self.stats = {"queries": 0, "timeouts": 0, "errors": 0, "unavailable": 0}
+        self.graph_sizes: dict[str, int] = {}
+        # Sizes for the service description; none while the store is down.
+        with contextlib.suppress(StoreError):
+            self.graph_sizes = {g: backend.count(g) for g in self.default_graphs}
 
     @property
-    def graphs(self) -> list[str]:
-        return sorted(self.known_graphs)
+    def graphs(self) -> frozenset[str]:
+        return self.known_graphs
+
+    def _dataset(
+        self, info: Any, default_graph_uris: tuple[str, ...], named_graph_uris: tuple[str, ...]
+    ) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+        """The protocol dataset to send, with the local executor's semantics."""
+        if default_graph_uris or named_graph_uris:  # the request's dataset replaces all
+            return default_graph_uris or (NO_GRAPH,), named_graph_uris or (NO_GRAPH,)
+        if info.default_graphs or info.named_graphs:  # FROM / FROM NAMED in the query
+            return None, None
+        return self.default_graphs, self.default_graphs  # the union of the shipped graphs
+
+    def _prepare(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
+        base = base_iri or self.base_iri
+        info = check_query(
+            query, known_graphs=self.known_graphs, base_iri=base, prefixes=self.prefixes
+        )
+        default_graph_uris = tuple(default_graph_uris or ())
+        named_graph_uris = tuple(named_graph_uris or ())
+        check_dataset_params(default_graph_uris, named_graph_uris, self.known_graphs)
+        media_type = formats.negotiate(info.form, accept, fmt)
+        defaults, named = self._dataset(info, default_graph_uris, named_graph_uris)
+        text = f"BASE <{base}>\n{self.prologue}{query}"
+        return info, media_type, text, defaults, named
 
     def execute(
         self,
@@ -153,25 +181,13 @@ class RemoteQueryExecutor:
         default_graph_uris: list[str] | tuple[str, ...] = (),
         named_graph_uris: list[str] | tuple[str, ...] = (),
         base_iri: str | None = None,
-        allow_update: bool = False,
-        **_ignored: Any,
     ) -> QueryResult:
-        info = check_query(
-            query,
-            known_graphs=self.known_graphs,
-            base_iri=base_iri,
-            prefixes=self.prefixes,
-            allow_update=False,
+        """Run one read-only query on the remote store (at most about ``timeout_s``)."""
+        info, media_type, text, defaults, named = self._prepare(
+            query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        if info.is_update:  # pragma: no cover - check_query refuses it already
-            raise UpdateNotAllowedError("updates are not forwarded to the remote store")
-        default_graph_uris = tuple(default_graph_uris or ())
-        named_graph_uris = tuple(named_graph_uris or ())
-        check_dataset_params(default_graph_uris, named_graph_uris, self.known_graphs)
-        media_type = formats.negotiate(info.form, accept, fmt)
-        defaults = default_graph_uris or info.default_graphs or self.default_graphs
-        named = named_graph_uris or info.named_graphs or self.default_graphs
-        text = self.prologue + query
+        started = time.monotonic()
+        self.stats["queries"] += 1
         graph_form = info.form not in ("SELECT", "ASK")
         try:
             response = self.backend.query_response(
@@ -182,28 +198,57 @@ class RemoteQueryExecutor:
                 timeout=self.timeout_s,
             )
         except RemoteTimeoutError as exc:
+            self.stats["timeouts"] += 1
             raise QueryTimeoutError(
                 f"the query ran past the {self.timeout_s:g} s limit ({exc.message})",
                 self.timeout_s,
             ) from exc
         except RemoteSyntaxError as exc:
-            raise QuerySyntaxError(_shift_lines(exc.message, self.prologue.count("\n"))) from exc
+            raise QuerySyntaxError(
+                _shift_lines(exc.message, text.count("\n") - query.count("\n"))
+            ) from exc
         except StoreUnavailableError as exc:
+            self.stats["unavailable"] += 1
             raise StoreUnavailableQueryError(exc.message, self.timeout_s) from exc
         except StoreError as exc:
+            self.stats["errors"] += 1
             raise QueryExecutionError(exc.message) from exc
         try:
             if graph_form:
-                return self._graph_result(response.content, media_type)
-            data = json.loads(response.content)
-            if info.form == "ASK":
-                body = _boolean_body(json_boolean(data), media_type)
-                return QueryResult(body, media_type, False, "ASK")
-            return self._select_result(data, media_type)
+                body, truncated = self._graph_body(response.content, media_type)
+            else:
+                data = json.loads(response.content)
+                if info.form == "ASK":
+                    body, truncated = _boolean_body(json_boolean(data), media_type), False
+                else:
+                    body, truncated = self._select_body(data, media_type)
         except (ValueError, KeyError, SyntaxError) as exc:
+            self.stats["errors"] += 1
             raise QueryExecutionError(f"the SPARQL store sent an unreadable answer: {exc}") from exc
+        return QueryResult(
+            body=body,
+            media_type=media_type,
+            truncated=truncated,
+            query_type=info.form,
+            row_limit=self.max_rows,
+            elapsed_s=time.monotonic() - started,
+        )
 
-    def _select_result(self, data: dict, media_type: str) -> QueryResult:
+    async def aexecute(self, query: str, **kwargs: Any) -> QueryResult:
+        """``execute`` in a worker thread, so an async handler never blocks its event loop."""
+        return await anyio.to_thread.run_sync(functools.partial(self.execute, query, **kwargs))
+
+    def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
+        raise UpdateNotAllowedError(
+            "SPARQL updates are not forwarded to the remote store: write to it with its own "
+            "tools, or with `scalekg load --store …`."
+        )
+
+    @property
+    def updates_applied(self) -> int:
+        return 0
+
+    def _select_body(self, data: dict, media_type: str) -> tuple[bytes, bool]:
         variables = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
         truncated = len(bindings) > self.max_rows
@@ -212,10 +257,9 @@ class RemoteQueryExecutor:
             tuple(terms.term(b[v]) if v in b else None for v in variables)
             for b in bindings[: self.max_rows]
         ]
-        body = formats.SELECT_SERIALIZERS[media_type](variables, rows)
-        return QueryResult(body, media_type, truncated, "SELECT")
+        return formats.SELECT_SERIALIZERS[media_type](variables, rows), truncated
 
-    def _graph_result(self, content: bytes, media_type: str) -> QueryResult:
+    def _graph_body(self, content: bytes, media_type: str) -> tuple[bytes, bool]:
         triples = []
         truncated = False
         for t in ox.parse(content, format=ox.RdfFormat.N_TRIPLES):
@@ -224,7 +268,7 @@ class RemoteQueryExecutor:
                 break
             triples.append(t)
         body = ox.serialize(triples, format=_GRAPH_FORMATS[media_type], prefixes=self.prefixes)
-        return QueryResult(body or b"", media_type, truncated, "GRAPH")
+        return body or b"", truncated
 
     def close(self) -> None:
         """The backend owns the HTTP client; nothing to stop here."""
