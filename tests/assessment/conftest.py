@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from scalekg.graph.model import Concept, Edge, KnowledgeGraph, Provenance
 from scalekg.graph.settings import Settings
 
@@ -132,6 +133,7 @@ def make_settings(**overrides) -> Settings:
 def fresh_client(snapshot):
     """A client on its own app (its own in-memory store), on loopback."""
     from fastapi.testclient import TestClient
+
     from scalekg.api.app import create_app
 
     with TestClient(create_app(make_settings())) as c:

@@ -1,6 +1,7 @@
 """The document: pydantic first, then references resolved against the graph; errors at fields."""
 
 import pytest
+
 from scalekg.graph.assessment import AssessmentValidationError, prepare, prepare_text
 from scalekg.graph.assessment.model import parse_text, validate_document
 

@@ -3,9 +3,9 @@
 import pytest
 from rdflib import Literal, URIRef
 from rdflib import namespace as ns
-from scalekg.graph.assessment import AssessmentValidationError, prepare
+
+from scalekg.graph.assessment import AssessmentValidationError, prepare, shapes
 from scalekg.graph.assessment import rdf as arf
-from scalekg.graph.assessment import shapes
 from scalekg.graph.namespaces import KG
 
 from .conftest import tiny_document

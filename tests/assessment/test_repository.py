@@ -2,6 +2,7 @@
 
 import pyoxigraph as ox
 import pytest
+
 from scalekg.graph.assessment import prepare
 from scalekg.graph.assessment.repository import (
     OxigraphAssessmentRepository,

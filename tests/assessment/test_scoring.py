@@ -14,6 +14,7 @@ import json
 import random
 
 import pytest
+
 from scalekg.graph.assessment import prepare
 from scalekg.graph.assessment.scoring import (
     DEFAULT,
