@@ -5,12 +5,14 @@ The causal chain reads left to right in columns:
     mechanisms, input metrics | values | capabilities | contributing factors | failure factors | outcomes
     challenges (below)        | practices (below)      | scaling signals (below)
 
-Minor classes (stages, statistics, stage characteristics …) sit in a grid band below the columns.
+Columns taller than max(40, 1.2·√n) rows wrap into sub-columns, so that a 5,000-node graph is
+not one endless strip. Minor classes (stages, statistics, stage characteristics …) sit in a grid band below the columns.
 Inside a column, nodes are ordered by a few barycentre sweeps (each node moves towards the mean row
 of its neighbours in the other columns), which removes most edge crossings. There is no randomness:
 ties break on the label, then the IRI, so the same graph always gets the same picture.
 """
 
+import math
 from collections import defaultdict
 
 import networkx as nx
@@ -40,6 +42,8 @@ BAND_GAP = 220
 BAND_COLUMN_GAP = 230
 BAND_ROW_GAP = 70
 SWEEPS = 6
+MIN_ROWS = 40  # a column wraps only above this many rows (and above 1.2·√n)
+SUB_COLUMN_GAP = 250
 
 
 def _sort_key(kg: KnowledgeGraph, iri: str) -> tuple[str, str]:
@@ -96,16 +100,27 @@ def _compute(kg: KnowledgeGraph) -> dict[str, tuple[int, int]]:
                 columns[col][group] = sorted(members, key=lambda i: (bary[i], *_sort_key(kg, i)))
             assign_rows(col)
 
+    # Tall columns (big graphs) wrap into sub-columns of at most `per_column` rows.
+    per_column = max(MIN_ROWS, round(math.sqrt(len(kg.concepts)) * 1.2))
     pos: dict[str, tuple[int, int]] = {}
+    x = 0
     for col in order:
-        for members in columns[col].values():
+        members = [iri for group in sorted(columns[col]) for iri in columns[col][group]]
+        if len(members) <= per_column:
             for iri in members:
-                pos[iri] = (col * COLUMN_GAP, round(row_of[iri]))
+                pos[iri] = (x, round(row_of[iri]))
+            x += COLUMN_GAP
+            continue
+        chunks = [members[i : i + per_column] for i in range(0, len(members), per_column)]
+        for j, chunk in enumerate(chunks):
+            for i, iri in enumerate(chunk):
+                pos[iri] = (x + j * SUB_COLUMN_GAP, round((i - (len(chunk) - 1) / 2) * ROW_GAP))
+        x += (len(chunks) - 1) * SUB_COLUMN_GAP + COLUMN_GAP
 
     # The band of minor classes: grouped by type, in a grid under the columns.
     if band:
         bottom = max((y for _x, y in pos.values()), default=0) + BAND_GAP
-        width = max(len(order), 1) * COLUMN_GAP
+        width = max(x, COLUMN_GAP)
         per_row = max(int(width // BAND_COLUMN_GAP), 4)
         band.sort(key=lambda i: (kg.concepts[i].type, *_sort_key(kg, i)))
         for index, iri in enumerate(band):

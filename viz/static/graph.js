@@ -254,12 +254,28 @@
   // --- the network ------------------------------------------------------------------------------------
   const container = document.getElementById("graph");
   const nodesDS = new vis.DataSet(G.vis.nodes);
-  const edgesDS = new vis.DataSet(G.vis.edges);
+  // Big graphs draw arrowheads and dashes only when zoomed in: at overview scale they cannot be
+  // told apart anyway, and they cost most of the frame (vis-network finds each arrow's border
+  // point on the node shape).
+  const BIG = G.vis.edges.length > 2000;
+  const DETAIL_SCALE = 0.35;
+  let detail = BIG ? "low" : "high";
+  const lowDetail = (e) => ({ id: e.id, arrows: { to: { enabled: false } }, dashes: false });
+  const edgesDS = new vis.DataSet(BIG ? G.vis.edges.map((e) => ({ ...e, ...lowDetail(e) })) : G.vis.edges);
   let visibleNodes = new Set();
   let visibleEdges = new Set();
   const nodesView = new vis.DataView(nodesDS, { filter: (n) => visibleNodes.has(n.id) });
   const edgesView = new vis.DataView(edgesDS, { filter: (e) => visibleEdges.has(e.id) });
   const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, G.vis.options);
+
+  function levelOfDetail() {
+    if (!BIG) return;
+    const want = network.getScale() < DETAIL_SCALE ? "low" : "high";
+    if (want === detail) return;
+    detail = want;
+    edgesDS.update(G.vis.edges.map((e) => (want === "low" ? lowDetail(e) : { id: e.id, arrows: e.arrows, dashes: e.dashes })));
+  }
+  network.on("zoom", levelOfDetail);
 
   const applied = new Map(); // node id -> {group, borderWidth} currently set
   const appliedEdges = new Map(); // edge id -> dim flag
@@ -295,6 +311,48 @@
     if (edgeUpdates.length) edgesDS.update(edgeUpdates);
   }
 
+  // --- positions: the global layout, compacted when only part of the graph shows -------------------
+  // Columns keep their order and nodes keep their order inside a column, so the picture stays
+  // recognisable; empty columns and gaps close up so a focused view is readable at fit.
+  const COLUMN_GAP = 380, ROW_GAP = 72, BAND_GAP = 200, BAND_COLUMN_GAP = 230, BAND_ROW_GAP = 70;
+  const placed = new Map(G.vis.nodes.map((n) => [n.id, [n.x, n.y]]));
+  function place() {
+    const want = new Map();
+    if (current.nodes.length === G.nodes.length) {
+      for (const id of current.nodes) want.set(id, [visNodeById.get(id).x, visNodeById.get(id).y]);
+    } else {
+      const columns = new Map();
+      const band = [];
+      for (const id of current.nodes) {
+        const v = visNodeById.get(id);
+        if (v.group === "Other") band.push(id);
+        else {
+          if (!columns.has(v.x)) columns.set(v.x, []);
+          columns.get(v.x).push(id);
+        }
+      }
+      let bottom = 0;
+      [...columns.keys()].sort((a, b) => a - b).forEach((x, ci) => {
+        const ids = columns.get(x).sort((a, b) => visNodeById.get(a).y - visNodeById.get(b).y);
+        ids.forEach((id, i) => {
+          const y = Math.round((i - (ids.length - 1) / 2) * ROW_GAP);
+          want.set(id, [ci * COLUMN_GAP, y]);
+          bottom = Math.max(bottom, y);
+        });
+      });
+      const perRow = Math.max(4, Math.floor(Math.max(columns.size, 1) * COLUMN_GAP / BAND_COLUMN_GAP));
+      band.sort((a, b) => byId.get(a).order - byId.get(b).order).forEach((id, i) => {
+        want.set(id, [(i % perRow) * BAND_COLUMN_GAP, (columns.size ? bottom + BAND_GAP : 0) + Math.floor(i / perRow) * BAND_ROW_GAP]);
+      });
+    }
+    const moves = [];
+    for (const [id, [x, y]] of want) {
+      const [px, py] = placed.get(id);
+      if (px !== x || py !== y) { moves.push({ id, x, y }); placed.set(id, [x, y]); }
+    }
+    if (moves.length) nodesDS.update(moves);
+  }
+
   // --- rendering a state ---------------------------------------------------------------------------
   const status = document.getElementById("status");
   const capNotice = document.getElementById("cap-notice");
@@ -304,6 +362,7 @@
     current = compute();
     visibleNodes = current.nodeSet;
     visibleEdges = new Set(current.edges.map((e) => e.id));
+    place();
     nodesView.refresh();
     edgesView.refresh();
     restyle();
@@ -315,9 +374,14 @@
     renderPanel();
     if (state.selected && current.nodeSet.has(state.selected)) network.selectNodes([state.selected]);
     else network.unselectAll();
-    if (options.fit !== false) network.fit({ animation: false });
+    if (options.fit !== false) fit();
     syncUrl();
     expose();
+  }
+
+  function fit() {
+    network.fit({ animation: false, maxZoomLevel: 1.2 });
+    levelOfDetail();
   }
 
   function updateStatus() {
@@ -426,17 +490,17 @@
       chosen.push(...G.classes.find((c) => c.key === input.value).types);
     }
     state.types = setOrNull(chosen, allTypes);
-    render({ fit: false });
+    render();
   });
   relBox.addEventListener("change", (ev) => {
     if (!keepOne(relBox, ev.target)) return;
     state.relations = setOrNull([...relBox.querySelectorAll("input:checked")].map((i) => i.value), allRelations);
-    render({ fit: false });
+    render();
   });
   stageBox.addEventListener("change", (ev) => {
     if (!keepOne(stageBox, ev.target)) return;
     state.stages = setOrNull([...stageBox.querySelectorAll("input:checked")].map((i) => i.value), G.stages);
-    render({ fit: false });
+    render();
   });
   depthInput.addEventListener("change", () => {
     const d = parseInt(depthInput.value, 10);
@@ -449,7 +513,7 @@
     state.focus = null; state.expand = [];
     render();
   });
-  document.getElementById("fit").addEventListener("click", () => network.fit({ animation: false }));
+  document.getElementById("fit").addEventListener("click", () => fit());
   document.getElementById("path-clear").addEventListener("click", () => {
     state.path = []; pendingPathStart = null;
     render({ fit: false });
@@ -468,7 +532,7 @@
   }
   function expandNode(id) {
     if (!state.expand.includes(id)) state.expand.push(id);
-    render({ fit: false });
+    render();
   }
   function pathFrom(id) {
     pendingPathStart = id;
@@ -687,7 +751,10 @@
     closeList();
     focusOn(m.id);
   }
-  search.addEventListener("input", () => { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); });
+  search.addEventListener("input", () => {
+    if (!search.value.trim()) { closeList(); return; }
+    matches = findMatches(search.value); active = matches.length ? 0 : -1; showList();
+  });
   search.addEventListener("keydown", (ev) => {
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
       if (listbox.hidden) { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); ev.preventDefault(); return; }
@@ -701,6 +768,7 @@
       choose(active >= 0 ? active : 0);
       ev.preventDefault();
     } else if (ev.key === "Escape") {
+      if (!listbox.hidden) ev.preventDefault(); // close the list first, clear the text next time
       closeList();
     }
   });
@@ -749,11 +817,12 @@
   // --- state for tests and benchmarks --------------------------------------------------------------------
   const api = (window.scalekg = {
     ready: false, firstPaintMs: null, readyMs: null, setupMs: null,
-    network, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
+    network, datasets: { nodes: nodesDS, edges: edgesDS }, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
     state: () => ({ ...state, types: state.types ? [...state.types] : null, relations: state.relations ? [...state.relations] : null, stages: state.stages ? [...state.stages] : null }),
     query, focus: focusOn, select: selectNode, expand: expandNode, viewJson, pngDataUrl,
     path: (a, b) => { state.path = [a, b]; pendingPathStart = null; render({ fit: false }); },
     drawnNodes: () => nodesView.length,
+    detail: () => detail,
   });
   function expose() {
     api.nodes = current.nodes.slice();

@@ -1,0 +1,401 @@
+"""The graph page in headless Chromium against a real server: offline, consistent with /graph.json,
+searchable, filterable, explained, deep-linkable, exportable, and inert with hostile data."""
+
+import json
+import struct
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import networkx as nx
+import pytest
+
+from scalekg.graph.search import normalise
+from scalekg.viz.page import render_page
+from scalekg.viz.select import parse_view, shortest_chains
+from scalekg.viz.synthetic import PAYLOADS, hostile_graph
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+READY = "window.scalekg && window.scalekg.ready"
+
+
+def open_graph(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(READY, timeout=20_000)
+
+
+def api(server, query: str = "") -> dict:
+    r = httpx.get(f"{server.url}/graph.json{'?' + query if query else ''}", timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def shown(page) -> list[str]:
+    return page.evaluate("scalekg.nodes")
+
+
+def shown_edges(page) -> list[str]:
+    return page.evaluate("scalekg.edges")
+
+
+def page_query(page) -> str:
+    return urlsplit(page.url).query
+
+
+def test_whole_graph_renders_offline_and_matches_the_api(page, live_server, kg, artifacts):
+    open_graph(page, f"{live_server.url}/graph")
+    data = api(live_server)
+    assert len(shown(page)) == len(kg.concepts) == len(data["nodes"])
+    assert sorted(shown(page)) == sorted(n["id"] for n in data["nodes"])
+    assert sorted(shown_edges(page)) == sorted(e["id"] for e in data["edges"])
+    assert len(shown_edges(page)) == len(kg.edges)
+    # vis-network holds exactly those nodes, on a real canvas.
+    assert page.evaluate("scalekg.drawnNodes()") == len(kg.concepts)
+    size = page.evaluate(
+        "(() => { const c = document.querySelector('#graph canvas'); return [c.width, c.height]; })()"
+    )
+    assert size[0] > 300 and size[1] > 300
+    assert page.locator("#status").inner_text().startswith(f"Showing {len(kg.concepts)} of")
+    # Physics is off and the layout is the server's.
+    assert page.evaluate("scalekg.network.physics.options.enabled") is False
+    page.screenshot(path=str(artifacts / "graph-whole.png"))
+    page.watch.assert_clean()
+
+
+def test_legend_has_a_shape_and_colour_for_every_class(page, live_server, kg):
+    open_graph(page, f"{live_server.url}/graph")
+    labels = page.locator("#type-filter label").all_inner_texts()
+    for name in ("Values", "Capabilities", "Failure factors", "Contributing factors"):
+        assert any(name in text for text in labels)
+    assert page.locator("#type-filter label svg").count() == len(labels)
+    assert page.locator("#relation-filter label svg").count() == len(
+        {e.predicate for e in kg.edges}
+    )
+    page.watch.assert_clean()
+
+
+def test_search_with_the_keyboard_focuses_the_right_node(page, live_server, kg, artifacts):
+    open_graph(page, f"{live_server.url}/graph")
+    page.focus("#search")
+    page.keyboard.type("continuous delivery")  # a synonym of "Continuous software delivery"
+    options = page.locator("#search-list [role=option]")
+    options.first.wait_for()
+    assert "Continuous software delivery" in options.first.inner_text()
+    assert page.get_attribute("#search", "aria-expanded") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'continuous-software-delivery'")
+    assert page.inner_text("#panel-title") == "Continuous software delivery"
+    data = api(live_server, "focus=continuous-software-delivery&depth=1")
+    assert shown(page) == [n["id"] for n in data["nodes"]]
+    assert "focus=continuous-software-delivery" in page_query(page)
+    # Arrow keys move through the options; Escape closes the list.
+    page.fill("#search", "")
+    page.keyboard.type("prem")
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#search", "aria-activedescendant") == "search-opt-1"
+    page.keyboard.press("Escape")
+    assert page.get_attribute("#search", "aria-expanded") == "false"
+    page.screenshot(path=str(artifacts / "graph-search-focus.png"))
+    page.watch.assert_clean()
+
+
+def test_filters_change_the_visible_set_like_the_api(page, live_server, kg):
+    open_graph(page, f"{live_server.url}/graph")
+    practices = sum(1 for c in kg.concepts.values() if c.type == "Practice")
+    assert practices
+    page.locator("#type-filter input[value=Practice]").uncheck()
+    page.wait_for_function(f"scalekg.nodes.length === {len(kg.concepts) - practices}")
+    query = page_query(page)
+    assert "types=" in query and "Practice" not in parse_qs(query)["types"][0].split(",")
+    assert sorted(shown(page)) == sorted(n["id"] for n in api(live_server, query)["nodes"])
+
+    page.locator("#relation-filter input[value=mitigates]").uncheck()
+    page.wait_for_function("!scalekg.edges.some(id => id.includes('--mitigates--'))")
+    query = page_query(page)
+    assert sorted(shown_edges(page)) == sorted(e["id"] for e in api(live_server, query)["edges"])
+
+    before = len(shown(page))
+    page.locator("#stage-filter input[value=late-stage]").uncheck()
+    page.wait_for_function(f"scalekg.nodes.length < {before}")
+    query = page_query(page)
+    assert "stages=early-stage" in query
+    data = api(live_server, query)
+    assert sorted(shown(page)) == sorted(n["id"] for n in data["nodes"])
+    late_only = {c.slug for c in kg.concepts.values() if c.stages == ["late-stage"]}
+    assert not late_only & set(shown(page))
+    page.watch.assert_clean()
+
+
+def test_side_panel_shows_definition_sources_and_links(page, live_server, kg):
+    open_graph(page, f"{live_server.url}/graph?focus=premature-scaling&depth=1")
+    page.evaluate("scalekg.select('premature-scaling')")
+    concept = kg.concept("premature-scaling")
+    assert page.inner_text("#panel-title") == concept.label
+    assert concept.definition in page.inner_text("#panel .definition")
+    incoming = kg.edges_to(concept.iri)
+    assert incoming
+    quotes = page.locator("#panel .edges-in blockquote").all_inner_texts()
+    for edge in incoming:
+        for prov in edge.provenance:
+            assert prov.quote.strip() in [q.strip() for q in quotes]
+    sources = " ".join(page.locator("#panel .edges-in .source").all_inner_texts())
+    prov = incoming[0].provenance[0]
+    assert prov.locator in sources and prov.basis in sources
+    assert page.get_attribute("#link-ld", "href") == "/id/premature-scaling"
+    assert (
+        page.get_attribute("#link-mitigators", "href")
+        == "/api/concepts/premature-scaling/mitigated-by"
+    )
+    sparql = parse_qs(urlsplit(page.get_attribute("#link-sparql", "href")).query)["query"][0]
+    assert f"<{concept.iri}>" in sparql and "SELECT" in sparql
+    # The links lead somewhere real on this server.
+    for link in ("#link-ld", "#link-mitigators"):
+        r = httpx.get(
+            live_server.url + page.get_attribute(link, "href"),
+            headers={"Accept": "text/html"},
+            follow_redirects=True,
+            timeout=10,
+        )
+        assert r.status_code == 200, (link, r.status_code)
+    assert "selected=premature-scaling" in page_query(page)
+    page.watch.assert_clean()
+
+
+def test_expand_shows_the_link_count_then_adds_neighbours_in_place(page, live_server, kg):
+    focus = "premature-scaling"
+    open_graph(page, f"{live_server.url}/graph?focus={focus}&depth=1")
+    before = set(shown(page))
+    # A neighbour that has links to nodes not shown yet.
+    target = next(
+        n
+        for n in sorted(before - {focus})
+        if any(
+            other not in before
+            for e in kg.edges_from(kg.concept(n).iri) + kg.edges_to(kg.concept(n).iri)
+            for other in (kg.concepts[e.subject].slug, kg.concepts[e.object].slug)
+        )
+    )
+    c = kg.concept(target)
+    new_links = sum(1 for e in kg.edges_from(c.iri) if kg.concepts[e.object].slug not in before)
+    new_links += sum(1 for e in kg.edges_to(c.iri) if kg.concepts[e.subject].slug not in before)
+    page.evaluate(f"scalekg.select({json.dumps(target)})")
+    button = page.locator("#panel-expand")
+    expected = f"Expand ({new_links} link{'s' if new_links != 1 else ''})"
+    assert button.inner_text() == expected
+    button.click()
+    page.wait_for_function(f"scalekg.nodes.length > {len(before)}")
+    after = shown(page)
+    assert before < set(after)
+    assert page.evaluate("scalekg.state().focus") == focus  # still the same focus
+    assert f"expand={target}" in page_query(page)
+    assert after == [n["id"] for n in api(live_server, page_query(page))["nodes"]]
+    page.watch.assert_clean()
+
+
+def test_path_highlights_a_chain_from_a_value_to_an_outcome(page, live_server, kg, artifacts):
+    allowed = frozenset(e.predicate for e in kg.edges)
+    value, outcome, nodes = next(
+        (v, o, n)
+        for v in kg.of_type("Value")
+        for o in kg.of_type("PositiveOutcome")
+        for n in [shortest_chains(kg, v.iri, o.iri, allowed)[0]]
+        if len(n) >= 4
+    )
+    open_graph(page, f"{live_server.url}/graph")
+    page.evaluate(f"scalekg.select({json.dumps(value.slug)})")
+    page.click("#panel-path-from")
+    page.evaluate(f"scalekg.select({json.dumps(outcome.slug)})")
+    page.click("#panel-path-to")
+    page.wait_for_function("scalekg.pathNodes.length > 0")
+    path_nodes = page.evaluate("scalekg.pathNodes")
+    assert path_nodes[0] == value.slug and path_nodes[-1] == outcome.slug
+    assert set(path_nodes) == {kg.concepts[n].slug for n in nodes}
+    kinds = {kg.concept(n).type for n in path_nodes}
+    assert {"Value", "PositiveOutcome"} <= kinds and len(kinds) >= 3
+    # Every highlighted edge is a real edge between highlighted nodes.
+    for edge_id in page.evaluate("scalekg.pathEdges"):
+        s, _p, o = edge_id.split("--")
+        assert s in path_nodes and o in path_nodes
+    assert page.locator("#path-bar").is_visible()
+    chains = page.locator("#path-chains li").all_inner_texts()
+    assert chains and chains[0].startswith(value.label) and chains[0].endswith(outcome.label)
+    # The rest is dimmed.
+    dimmed = page.evaluate(
+        "scalekg.datasets.nodes.get().filter(n => n.group.endsWith('-dim')).length"
+    )
+    assert dimmed == len(kg.concepts) - len(path_nodes)
+    assert f"path={value.slug},{outcome.slug}" in page_query(page)
+    data = api(live_server, page_query(page))
+    assert data["path"]["nodes"] == path_nodes
+    page.screenshot(path=str(artifacts / "graph-path.png"))
+    page.watch.assert_clean()
+
+
+def test_deep_link_reproduces_the_view(page, browser, live_server, kg):
+    query = (
+        "focus=premature-scaling&depth=2&types=FailureFactor,ContributingFactor,Capability,Value"
+        "&relations=mitigates,causes,influencesPositively&stages=early-stage"
+        "&expand=hiring-too-many-people-too-early&selected=premature-scaling"
+    )
+    open_graph(page, f"{live_server.url}/graph?{query}")
+    data = api(live_server, query)
+    assert shown(page) == [n["id"] for n in data["nodes"]]
+    assert sorted(shown_edges(page)) == sorted(e["id"] for e in data["edges"])
+    assert page.inner_text("#panel-title") == kg.concept("premature-scaling").label
+    # Change the view in the UI, then open the URL the page wrote in a fresh page.
+    page.fill("#depth", "1")
+    page.dispatch_event("#depth", "change")
+    page.wait_for_function("scalekg.state().depth === 1")
+    url = page.url
+    state = page.evaluate("scalekg.state()")
+    nodes = shown(page)
+    other = browser.new_context(viewport={"width": 1500, "height": 950}).new_page()
+    open_graph(other, url)
+    assert shown(other) == nodes
+    again = other.evaluate("scalekg.state()")
+    for key in ("focus", "depth", "expand", "path", "selected"):
+        assert again[key] == state[key]
+    for key in ("types", "relations", "stages"):
+        assert sorted(again[key] or []) == sorted(state[key] or [])
+    other.context.close()
+    page.watch.assert_clean()
+
+
+def test_exports_png_json_and_graphml(page, live_server, kg, tmp_path):
+    open_graph(page, f"{live_server.url}/graph?focus=premature-scaling&depth=1")
+    with page.expect_download() as download:
+        page.click("#export-png")
+    png = tmp_path / "view.png"
+    download.value.save_as(png)
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert width > 300 and height > 300
+
+    with page.expect_download() as download:
+        page.click("#export-json")
+    target = tmp_path / "view.json"
+    download.value.save_as(target)
+    exported = json.loads(target.read_text())
+    data = api(live_server, "focus=premature-scaling&depth=1")
+    assert [n["id"] for n in exported["nodes"]] == [n["id"] for n in data["nodes"]]
+    assert exported["edges"] == data["edges"]
+    assert exported["nodes"] == data["nodes"]
+
+    href = page.get_attribute("#export-graphml", "href")
+    r = httpx.get(live_server.url + href, timeout=10)
+    assert r.status_code == 200
+    target = tmp_path / "graph.graphml"
+    target.write_bytes(r.content)
+    g = nx.read_graphml(target, force_multigraph=True)
+    assert g.number_of_nodes() == len(kg.concepts) and g.number_of_edges() == len(kg.edges)
+    page.watch.assert_clean()
+
+
+def test_edge_table_is_a_keyboard_usable_text_alternative(page, live_server, kg):
+    open_graph(page, f"{live_server.url}/graph?focus=premature-scaling&depth=1")
+    page.click("#edge-table-box summary")
+    rows = page.locator("#edge-table tbody tr")
+    assert rows.count() == len(shown_edges(page))
+    first = page.locator("#edge-table tbody tr button").first
+    first.focus()
+    page.keyboard.press("Enter")
+    label = first.inner_text()
+    assert page.inner_text("#panel-title") == label
+    # Panel actions are buttons reachable with Tab.
+    page.focus("#panel-focus")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") in ("panel-expand", "panel-path-from")
+    page.watch.assert_clean()
+
+
+def test_bad_parameters_give_clear_errors_not_500(page, live_server):
+    response = page.goto(f"{live_server.url}/graph?focus=premature+scalling+zzz+qqq")
+    assert response.status == 404
+    assert page.locator("#suggestions li").count() >= 1 or "No concept" in page.content()
+    response = page.goto(f"{live_server.url}/graph?depth=99")
+    assert response.status == 422
+    assert "depth" in page.inner_text("#error-message")
+    for query in ("depth=x", "types=Nope", "relations=likes", "stages=middle", "path=a"):
+        r = httpx.get(f"{live_server.url}/graph.json?{query}", timeout=10)
+        assert r.status_code == 422, query
+        assert "error" in r.json()
+    r = httpx.get(f"{live_server.url}/graph.json?focus=qqqqqqqq", timeout=10)
+    assert r.status_code == 404 and "suggestions" in r.json()
+    assert page.watch.outside == []
+
+
+def test_focused_view_cap_is_applied_and_said(page, static_server, kg):
+    view = parse_view(kg, {"focus": "failure-to-fix-the-dominant-problem-late", "depth": "3"})
+    url = static_server.publish("capped.html", render_page(kg, view, max_nodes=8, standalone=True))
+    open_graph(page, url)
+    assert len(shown(page)) == 8
+    assert page.evaluate("scalekg.truncated") is True
+    notice = page.locator("#cap-notice")
+    assert notice.is_visible() and "capped at 8 nodes" in notice.inner_text()
+    page.watch.assert_clean()
+
+
+def test_standalone_file_reads_its_view_from_the_url(page, static_server, kg):
+    url = static_server.publish("standalone.html", render_page(kg, standalone=True))
+    open_graph(page, url + "?focus=premature-scaling&depth=1&selected=premature-scaling")
+    focus = kg.concept("premature-scaling")
+    neighbours = {kg.concepts[e.subject].slug for e in kg.edges_to(focus.iri)}
+    neighbours |= {kg.concepts[e.object].slug for e in kg.edges_from(focus.iri)}
+    assert set(shown(page)) == neighbours | {"premature-scaling"}
+    assert page.inner_text("#panel-title") == focus.label
+    page.watch.assert_clean()
+
+
+def test_hostile_labels_render_as_text_and_execute_nothing(page, static_server, artifacts):
+    hostile = hostile_graph()
+    url = static_server.publish("hostile.html", render_page(hostile, standalone=True))
+    open_graph(page, url)
+    assert len(shown(page)) == len(hostile.concepts)
+    # Every payload shows literally: in the panel, the edge table, the search list and tooltips.
+    page.evaluate("scalekg.select('xss-img')")
+    assert page.inner_text("#panel-title") == PAYLOADS["img"]
+    assert PAYLOADS["close"] in page.inner_text("#panel .definition")
+    assert PAYLOADS["svg"] in page.inner_text("#panel .alt")
+    quotes = page.locator("#panel blockquote").all_inner_texts()
+    assert any(PAYLOADS["close"] in q for q in quotes)
+    page.click("#edge-table-box summary")
+    table = page.inner_text("#edge-table")
+    assert PAYLOADS["script"] in table and PAYLOADS["amp"] in table
+    page.focus("#search")
+    page.keyboard.type("script")
+    page.locator("#search-list [role=option]").first.wait_for()
+    assert PAYLOADS["script"] in page.inner_text("#search-list")
+    page.keyboard.press("Escape")
+    box = page.locator("#graph").bounding_box()
+    for node in ("xss-href", "xss-script"):
+        pos = page.evaluate(f"scalekg.network.canvasToDOM(scalekg.network.getPosition('{node}'))")
+        page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+        page.wait_for_timeout(400)
+    tooltip = page.locator("div.vis-tooltip")
+    assert tooltip.count() == 1
+    # Plain text (innerText turns line breaks into <br>, nothing else becomes an element).
+    assert tooltip.evaluate("el => [...el.children].every(c => c.tagName === 'BR')")
+    assert PAYLOADS["script"] in tooltip.inner_text()
+    # Nothing ran: no flag, no dialog, no injected element, nothing fetched.
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("img, iframe, object, embed").count() == 0
+    assert page.locator("#panel svg").count() == page.locator("#panel svg[aria-hidden]").count()
+    scripts = page.evaluate("[...document.scripts].map(s => s.type || 'js').sort().join(',')")
+    assert scripts == "application/json,js,js"
+    page.screenshot(path=str(artifacts / "graph-hostile.png"))
+    page.watch.assert_clean()
+
+
+def test_search_matches_synonyms_like_the_server(page, live_server, kg):
+    open_graph(page, f"{live_server.url}/graph")
+    concept = next(c for c in kg.concepts.values() if c.alt_labels)
+    synonym = concept.alt_labels[0]
+    page.focus("#search")
+    page.keyboard.type(synonym)
+    page.locator("#search-list [role=option]").first.wait_for()
+    ids = page.eval_on_selector_all(
+        "#search-list [role=option]", "els => els.map(e => e.dataset.id)"
+    )
+    assert concept.slug in ids, (normalise(synonym), ids)
+    page.watch.assert_clean()
