@@ -5,10 +5,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from scalekg.graph.backends import open_for_serving
 from scalekg.graph.build import ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings, get_settings
-from scalekg.graph.store import load_memory_store, store_selector
 
 from .state import AppState
 
@@ -16,8 +16,9 @@ from .state import AppState
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     snapshot = ensure_built(settings.build_dir)
-    store = load_memory_store(snapshot.path)
-    kg = KnowledgeGraph.from_store(store_selector(store), snapshot.hash)
+    # The store backend (settings.store): loaded or refreshed if embedded, checked if remote.
+    store, _ = open_for_serving(settings, snapshot)
+    kg = KnowledgeGraph.from_store(store.select, snapshot.hash)
     state = AppState(settings=settings, snapshot=snapshot, kg=kg, store=store)
 
     @asynccontextmanager
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if state.executor is not None:
             state.executor.close()
+        state.store.close()
 
     app = FastAPI(
         title="ScaleKG",
@@ -41,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
     )
+    from .routers import store_errors
+
+    store_errors.install(app)  # StoreError -> 503/507 JSON, and GET /health/store
     _install_routers(app, state)
     return app
 
@@ -73,12 +78,22 @@ def _install_sparql(app: FastAPI, state: AppState) -> None:
 
     from .routers import sparql
 
-    state.executor = QueryExecutor(
-        state.snapshot.path,
-        workers=state.settings.query_workers,
-        timeout_s=state.settings.query_timeout,
-        max_rows=state.settings.max_rows,
-    )
+    if state.store.kind == "sparql":  # forward guarded queries to the remote server
+        from scalekg.graph.backends.remote_executor import RemoteQueryExecutor
+
+        state.executor = RemoteQueryExecutor(
+            state.store,
+            timeout_s=state.settings.query_timeout,
+            max_rows=state.settings.max_rows,
+        )
+    else:  # embedded stores: killable workers over the snapshot (same data as the store's
+        # shipped graphs, by hash; they never open the on-disk store)
+        state.executor = QueryExecutor(
+            state.snapshot.path,
+            workers=state.settings.query_workers,
+            timeout_s=state.settings.query_timeout,
+            max_rows=state.settings.max_rows,
+        )
     app.include_router(sparql.router)
 
 

@@ -15,8 +15,8 @@ embedded stores:
 - The time limit is enforced on our side (the HTTP read timeout); a server that stops the query
   itself (Virtuoso: HTTP 500 "S1T00", or HTTP 200 with ``X-SQL-State: S1TAT`` and partial
   results) gives the same QueryTimeoutError: partial results are never passed off as complete.
-- The server down, or restarting: StoreUnavailableQueryError, which is both the endpoint's
-  ExecutorBusyError and the store's StoreUnavailableError (HTTP 503 either way).
+- The server down, or restarting: StoreUnavailableQueryError, a StoreUnavailableError (HTTP 503
+  with ``{"error": "store unavailable", ...}``); the client reconnects when the server is back.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES
 from ..sparql import formats
 from ..sparql.errors import (
-    ExecutorBusyError,
     QueryExecutionError,
     QuerySyntaxError,
     QueryTimeoutError,
@@ -58,14 +57,15 @@ from .remote import (
 NO_GRAPH = "urn:scalekg:no-graph"
 
 
-class StoreUnavailableQueryError(ExecutorBusyError, StoreUnavailableError):
-    """The remote store is down or restarting: HTTP 503, retry later."""
+class StoreUnavailableQueryError(StoreUnavailableError):
+    """The remote store is down or restarting: HTTP 503 ``{"error": "store unavailable"}``.
 
-    status = 503
-    kind = "store unavailable"
+    Deliberately not a SparqlError: the SPARQL router passes it on to the app's store error
+    handler (api/routers/store_errors.py), which answers with the store's own error body."""
 
     def __init__(self, message: str, limit_s: float = 0.0) -> None:
-        ExecutorBusyError.__init__(self, message, limit_s)
+        super().__init__(message)
+        self.limit_s = limit_s
 
 
 _RESULT_FORMATS = {
