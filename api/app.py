@@ -66,11 +66,7 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     from .routers.assessments import router as assessments_router  # + the /assess pages
 
     app.include_router(assessments_router)
-    try:  # TEMPORARY while the SPARQL endpoint is being written in parallel; removed when it lands
-        _install_sparql(app, state)
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("scalekg.graph.sparql"):
-            raise
+    _install_sparql(app, state)
 
 
 def _install_sparql(app: FastAPI, state: AppState) -> None:
