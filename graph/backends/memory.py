@@ -160,7 +160,7 @@ class EmbeddedBackend:
             data = snapshot.path.read_bytes()
             if data and not data.endswith(b"\n"):
                 data += b"\n"
-            quads = data.count(b"\n")
+            quads = sum(1 for line in data.splitlines() if line.strip())
             data += self._marker_nq(snapshot.hash)
             self._write(self.ox_store.load, data, format=ox.RdfFormat.N_QUADS)
             return quads
