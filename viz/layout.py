@@ -95,7 +95,9 @@ def _compute(kg: KnowledgeGraph) -> dict[str, tuple[int, int]]:
             for group, members in columns[col].items():
                 bary: dict[str, float] = {}
                 for iri in members:
-                    ys = [row_of[n] for n in simple.neighbors(iri) if col_of.get(n, col) != col]
+                    ys = sorted(
+                        row_of[n] for n in simple.neighbors(iri) if col_of.get(n, col) != col
+                    )
                     bary[iri] = sum(ys) / len(ys) if ys else row_of[iri]
                 columns[col][group] = sorted(members, key=lambda i: (bary[i], *_sort_key(kg, i)))
             assign_rows(col)
