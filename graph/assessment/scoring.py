@@ -13,7 +13,8 @@ worked example, is in docs/diagnostic.md; in short:
 - exposure(f) = 1 - (1 - base(f)) x 0.75^k, where k is the number of observed scaling signals
   that point at f (``skg:signals``): each signal is evidence that the mitigation works a quarter
   less well than rated. 0 = fully mitigated, 1 = nothing the organisation has mitigates it.
-- gain(c) = sum over the stage's failure factors of exposure(f) - exposure(f | c at 4x4).
+- gain(c) = sum over the stage's failure factors of exposure(f) - exposure(f | c at 4x4), for the
+  capabilities of the stage (or of no stage) and any other the organisation rated.
 - leverage(c) = gain(c) x (1 + 0.25 x influence(c)), where influence is the capability's MICMAC
   reach (how many failure factors and outcomes sit downstream of it), scaled to 0..1.
 """
@@ -315,6 +316,8 @@ class Diagnostic:
         micmac = self.micmac()
         rows = []
         for cap in self.kg.of_type("Capability"):
+            if not relevant(cap, self.stage) and cap.iri not in self.ratings:
+                continue  # a capability of the other stage is only ranked if the org rated it
             total, per_factor = self.gain(cap)
             if _key(total) <= 0:
                 continue
