@@ -102,6 +102,15 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
+def yield_to_parent() -> None:
+    """SCHED_BATCH: a worker woken by a request should not preempt the web process that sent it
+    (the web process is the latency-critical one; on few cores they share a CPU)."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+
+
 def limit_memory(megabytes: int | None) -> None:
     if not megabytes:
         return
@@ -236,6 +245,7 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
 def main() -> None:
     fd, parent_pid, sandbox = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
     die_with_parent(parent_pid)
+    yield_to_parent()
     how = ""
     if sandbox:
         how = drop_network()
