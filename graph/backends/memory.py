@@ -54,6 +54,7 @@ class EmbeddedBackend:
         self.ox_store = store
         self.where = where
         self.read_only = False
+        self.write_refusal: StoreError | None = None  # why writes are refused, when read-only
         self._shipped = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
 
     # -- naming -------------------------------------------------------------------------------
@@ -73,6 +74,8 @@ class EmbeddedBackend:
 
     def _write(self, fn, *args, **kwargs):
         if self.read_only:
+            if self.write_refusal is not None:
+                raise self.write_refusal
             from .base import StoreReadOnlyError
 
             raise StoreReadOnlyError(
@@ -132,6 +135,11 @@ class EmbeddedBackend:
         if self.read_only:
             from .base import StoreReadOnlyError
 
+            if self.write_refusal is not None:
+                raise type(self.write_refusal)(
+                    f"{self.write_refusal.message} The store holds snapshot {previous or 'none'} "
+                    f"and this build is {snapshot.hash}: it cannot be refreshed until then."
+                )
             raise StoreReadOnlyError(
                 f"the store {self.where} is read-only and holds snapshot {previous or 'none'}, "
                 f"but this build is {snapshot.hash}: it cannot be refreshed. Make it writable "

@@ -15,9 +15,11 @@
   ``StoreLockedError``. So ``oxigraph:PATH`` runs with one uvicorn worker (``--workers 1``);
   more workers is refused with a clear message. The SPARQL query workers never open RocksDB:
   they serve the shipped graphs from the snapshot file, which is the same data by hash.
-- **Faults.** A full disk gives ``StoreFullError``; a read-only directory opens the store
-  read-only (reads work, writes give ``StoreReadOnlyError``), or refuses to start if the store
-  would need a refresh.
+- **Faults.** A full disk gives ``StoreFullError`` (reads go on working; what was written is
+  kept); a read-only directory gives ``StoreReadOnlyError``. If the store cannot be opened for
+  writing at start (read-only mount, or a disk so full RocksDB cannot even open), it is opened
+  read-only: reads work and writes give that error, unless the store needs a refresh, which
+  then fails with the same clear error.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .base import StoreError, StoreReadOnlyError, StoreUnavailableError, os_error_to_store_error
+from .base import (
+    StoreError,
+    StoreFullError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
+    os_error_to_store_error,
+)
 from .memory import EmbeddedBackend
 
 
@@ -52,22 +60,24 @@ class OxigraphDiskBackend(EmbeddedBackend):
     def __init__(self, path: Path | str, *, read_only: bool = False):
         self.path = Path(path).expanduser()
         where = f"oxigraph:{self.path}"
-        store, opened_read_only = self._open(self.path, where, read_only)
+        store, opened_read_only, refusal = self._open(self.path, where, read_only)
         super().__init__(store, where)
         self.read_only = opened_read_only
+        self.write_refusal = refusal
 
     @property
     def description(self) -> str:
         return f"oxigraph:{self.path}"
 
     @staticmethod
-    def _open(path: Path, where: str, read_only: bool) -> tuple[ox.Store, bool]:
+    def _open(path: Path, where: str, read_only: bool) -> tuple[ox.Store, bool, StoreError | None]:
+        """(store, opened read-only, the error to give writes if so)."""
         has_data = (path / "CURRENT").exists()
         if read_only or (has_data and not _writable(path)):
             if not has_data:
                 raise StoreReadOnlyError(f"{where}: no store at this path to open read-only")
             try:
-                return ox.Store.read_only(str(path)), True
+                return ox.Store.read_only(str(path)), True, None
             except OSError as exc:
                 raise _mapped(exc, where) from exc
         try:
@@ -80,12 +90,13 @@ class OxigraphDiskBackend(EmbeddedBackend):
                 "holds no store yet. Make it writable, or choose another path."
             )
         try:
-            return ox.Store(str(path)), False
+            return ox.Store(str(path)), False, None
         except OSError as exc:
             mapped = _mapped(exc, where)
-            if isinstance(mapped, StoreReadOnlyError) and has_data:
+            if isinstance(mapped, StoreReadOnlyError | StoreFullError) and has_data:
+                # Serve what is there (reads work); writes give this error until it is fixed.
                 try:
-                    return ox.Store.read_only(str(path)), True
+                    return ox.Store.read_only(str(path)), True, mapped
                 except OSError:
                     pass
             raise mapped from exc
