@@ -15,6 +15,7 @@ Requests and replies are documented in ``executor.py``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -105,10 +106,8 @@ def die_with_parent(parent_pid: int) -> None:
 def yield_to_parent() -> None:
     """SCHED_BATCH: a worker woken by a request should not preempt the web process that sent it
     (the web process is the latency-critical one; on few cores they share a CPU)."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
-    except (AttributeError, OSError):
-        pass
 
 
 def limit_memory(megabytes: int | None) -> None:
