@@ -111,3 +111,18 @@ def test_field_for_node():
     assert arf.field_for_node(base + "#input-metric-2") == "input_metrics[2]"
     assert arf.field_for_node(base + "#capability-10") == "capabilities[10]"
     assert arf.field_for_node(base) is None
+
+
+def test_the_vocabulary_file_declares_every_term_used(assessment):
+    from pathlib import Path
+
+    from rdflib import Graph
+
+    vocab = Graph().parse(
+        Path(__file__).resolve().parents[2] / "ontology" / "assessment" / "assessment.ttl"
+    )
+    declared = set(vocab.subjects(ns.RDF.type, None))
+    used = set()
+    for _s, p, o in arf.to_graph(assessment):
+        used |= {t for t in (p, o) if isinstance(t, URIRef) and str(t).startswith(str(SKA))}
+    assert used and used <= declared, used - declared
