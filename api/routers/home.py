@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
-from ..caching import ReadRoute
+from ..caching import ReadRoute, freeze_heap
 from ..deps import STATIC_DIR, render_html
 from ..errors import ApiError
 
-router = APIRouter(tags=["pages"], route_class=ReadRoute)
+# freeze_heap: runs once at startup (FastAPI merges a router's lifespan into the app's).
+router = APIRouter(tags=["pages"], route_class=ReadRoute, lifespan=freeze_heap)
 
 ASSET_TYPES = {
     ".css": "text/css; charset=utf-8",
