@@ -11,6 +11,7 @@
 
   const t0 = performance.now();
   const DATA = JSON.parse(document.getElementById("scalekg-data").textContent);
+  const timings = { parse: performance.now() - t0 };
   const META = DATA.meta;
   const G = DATA.graph;
   const SVGNS = "http://www.w3.org/2000/svg";
@@ -252,120 +253,151 @@
   }
 
   // --- the network ------------------------------------------------------------------------------------
+  // The DataSets hold only what is visible. The Network is created once the first view is in them
+  // (vis-network builds a populated DataSet several times faster than it takes additions), and
+  // later views are applied as diffs: remove, add, update. Each node and edge keeps its current
+  // overrides (position, group, border; colour, width, arrows, dashes) so that an item coming
+  // back into view comes back as it should look.
   const container = document.getElementById("graph");
-  const nodesDS = new vis.DataSet(G.vis.nodes);
+  timings.indexes = performance.now() - t0;
+  const nodesDS = new vis.DataSet([]);
+  const edgesDS = new vis.DataSet([]);
+  const nodeOver = new Map(G.vis.nodes.map((n) => [n.id, { x: n.x, y: n.y, group: n.group, borderWidth: 1.5 }]));
+  const edgeOver = new Map(G.vis.edges.map((e) => [e.id, { color: e.color, width: e.width, arrows: e.arrows, dashes: e.dashes }]));
+  const dirtyNodes = new Set();
+  const dirtyEdges = new Set();
+  function override(map, dirty, id, values) {
+    const cur = map.get(id);
+    let changed = false;
+    for (const [k, v] of Object.entries(values)) {
+      if (cur[k] !== v) { cur[k] = v; changed = true; }
+    }
+    if (changed) dirty.add(id);
+  }
+  let network = null;
+
   // Big graphs draw arrowheads and dashes only when zoomed in: at overview scale they cannot be
   // told apart anyway, and they cost most of the frame (vis-network finds each arrow's border
   // point on the node shape).
   const BIG = G.vis.edges.length > 2000;
   const DETAIL_SCALE = 0.35;
   let detail = BIG ? "low" : "high";
-  const lowDetail = (e) => ({ id: e.id, arrows: { to: { enabled: false } }, dashes: false });
-  const edgesDS = new vis.DataSet(BIG ? G.vis.edges.map((e) => ({ ...e, ...lowDetail(e) })) : G.vis.edges);
-  let visibleNodes = new Set();
-  let visibleEdges = new Set();
-  const nodesView = new vis.DataView(nodesDS, { filter: (n) => visibleNodes.has(n.id) });
-  const edgesView = new vis.DataView(edgesDS, { filter: (e) => visibleEdges.has(e.id) });
-  const network = new vis.Network(container, { nodes: nodesView, edges: edgesView }, G.vis.options);
-
+  const LOW_ARROWS = { to: { enabled: false } };
+  function detailOverrides() {
+    for (const e of G.vis.edges) {
+      if (detail === "low") override(edgeOver, dirtyEdges, e.id, { arrows: LOW_ARROWS, dashes: false });
+      else override(edgeOver, dirtyEdges, e.id, { arrows: e.arrows, dashes: e.dashes });
+    }
+  }
   function levelOfDetail() {
-    if (!BIG) return;
+    if (!BIG || !network) return;
     const want = network.getScale() < DETAIL_SCALE ? "low" : "high";
     if (want === detail) return;
     detail = want;
-    edgesDS.update(G.vis.edges.map((e) => (want === "low" ? lowDetail(e) : { id: e.id, arrows: e.arrows, dashes: e.dashes })));
+    detailOverrides();
+    syncData();
   }
-  network.on("zoom", levelOfDetail);
+  if (BIG) detailOverrides();
 
-  const applied = new Map(); // node id -> {group, borderWidth} currently set
-  const appliedEdges = new Map(); // edge id -> dim flag
-
+  const DIM_EDGE = { color: "#dddddd", highlight: "#999999", hover: "#999999", inherit: false };
   function restyle() {
     const dimming = state.path.length === 2 && current.pathNodes.size > 0;
-    const nodeUpdates = [];
     for (const id of current.nodes) {
       const base = visNodeById.get(id).group;
-      const group = dimming && !current.pathNodes.has(id) ? base + "-dim" : base;
-      const borderWidth = id === state.focus || (dimming && state.path.includes(id)) ? 4 : 1.5;
-      const prev = applied.get(id);
-      if (!prev ? group !== base || borderWidth !== 1.5 : prev.group !== group || prev.borderWidth !== borderWidth) {
-        nodeUpdates.push({ id, group, borderWidth });
-      }
-      applied.set(id, { group, borderWidth });
+      override(nodeOver, dirtyNodes, id, {
+        group: dimming && !current.pathNodes.has(id) ? base + "-dim" : base,
+        borderWidth: id === state.focus || (dimming && state.path.includes(id)) ? 4 : 1.5,
+      });
     }
-    if (nodeUpdates.length) nodesDS.update(nodeUpdates);
-    const edgeUpdates = [];
     for (const e of current.edges) {
-      const dim = dimming && !current.pathEdges.has(e.id);
-      const onPath = dimming && current.pathEdges.has(e.id);
-      const key = dim ? "dim" : onPath ? "path" : "";
-      if ((appliedEdges.get(e.id) || "") === key) continue;
       const orig = visEdgeById.get(e.id);
-      edgeUpdates.push({
-        id: e.id,
-        color: dim ? { color: "#dddddd", highlight: "#999999", hover: "#999999", inherit: false } : orig.color,
+      const onPath = dimming && current.pathEdges.has(e.id);
+      override(edgeOver, dirtyEdges, e.id, {
+        color: dimming && !onPath ? DIM_EDGE : orig.color,
         width: onPath ? orig.width * 2.2 : orig.width,
       });
-      appliedEdges.set(e.id, key);
     }
-    if (edgeUpdates.length) edgesDS.update(edgeUpdates);
+  }
+
+  function syncData() {
+    const haveNodes = new Set(nodesDS.getIds());
+    const haveEdges = new Set(edgesDS.getIds());
+    const wantEdges = new Set(current.edges.map((e) => e.id));
+    const goneEdges = [...haveEdges].filter((id) => !wantEdges.has(id));
+    if (goneEdges.length) edgesDS.remove(goneEdges);
+    const goneNodes = [...haveNodes].filter((id) => !current.nodeSet.has(id));
+    if (goneNodes.length) nodesDS.remove(goneNodes);
+    const nodeChanges = current.nodes.filter((id) => haveNodes.has(id) && dirtyNodes.has(id))
+      .map((id) => ({ id, ...nodeOver.get(id) }));
+    if (nodeChanges.length) nodesDS.update(nodeChanges);
+    const newNodes = current.nodes.filter((id) => !haveNodes.has(id))
+      .map((id) => ({ ...visNodeById.get(id), ...nodeOver.get(id) }));
+    if (newNodes.length) nodesDS.add(newNodes);
+    const edgeChanges = current.edges.filter((e) => haveEdges.has(e.id) && dirtyEdges.has(e.id))
+      .map((e) => ({ id: e.id, ...edgeOver.get(e.id) }));
+    if (edgeChanges.length) edgesDS.update(edgeChanges);
+    const newEdges = current.edges.filter((e) => !haveEdges.has(e.id))
+      .map((e) => ({ ...visEdgeById.get(e.id), ...edgeOver.get(e.id) }));
+    if (newEdges.length) edgesDS.add(newEdges);
+    dirtyNodes.clear();
+    dirtyEdges.clear();
   }
 
   // --- positions: the global layout, compacted when only part of the graph shows -------------------
   // Columns keep their order and nodes keep their order inside a column, so the picture stays
   // recognisable; empty columns and gaps close up so a focused view is readable at fit.
   const COLUMN_GAP = 380, ROW_GAP = 72, BAND_GAP = 200, BAND_COLUMN_GAP = 230, BAND_ROW_GAP = 70;
-  const placed = new Map(G.vis.nodes.map((n) => [n.id, [n.x, n.y]]));
   function place() {
-    const want = new Map();
     if (current.nodes.length === G.nodes.length) {
-      for (const id of current.nodes) want.set(id, [visNodeById.get(id).x, visNodeById.get(id).y]);
-    } else {
-      const columns = new Map();
-      const band = [];
-      for (const id of current.nodes) {
-        const v = visNodeById.get(id);
-        if (v.group === "Other") band.push(id);
-        else {
-          if (!columns.has(v.x)) columns.set(v.x, []);
-          columns.get(v.x).push(id);
-        }
+      for (const id of current.nodes) override(nodeOver, dirtyNodes, id, { x: visNodeById.get(id).x, y: visNodeById.get(id).y });
+      return;
+    }
+    const columns = new Map();
+    const band = [];
+    for (const id of current.nodes) {
+      const v = visNodeById.get(id);
+      if (v.group === "Other") band.push(id);
+      else {
+        if (!columns.has(v.x)) columns.set(v.x, []);
+        columns.get(v.x).push(id);
       }
-      let bottom = 0;
-      [...columns.keys()].sort((a, b) => a - b).forEach((x, ci) => {
-        const ids = columns.get(x).sort((a, b) => visNodeById.get(a).y - visNodeById.get(b).y);
-        ids.forEach((id, i) => {
-          const y = Math.round((i - (ids.length - 1) / 2) * ROW_GAP);
-          want.set(id, [ci * COLUMN_GAP, y]);
-          bottom = Math.max(bottom, y);
-        });
-      });
-      const perRow = Math.max(4, Math.floor(Math.max(columns.size, 1) * COLUMN_GAP / BAND_COLUMN_GAP));
-      band.sort((a, b) => byId.get(a).order - byId.get(b).order).forEach((id, i) => {
-        want.set(id, [(i % perRow) * BAND_COLUMN_GAP, (columns.size ? bottom + BAND_GAP : 0) + Math.floor(i / perRow) * BAND_ROW_GAP]);
-      });
     }
-    const moves = [];
-    for (const [id, [x, y]] of want) {
-      const [px, py] = placed.get(id);
-      if (px !== x || py !== y) { moves.push({ id, x, y }); placed.set(id, [x, y]); }
-    }
-    if (moves.length) nodesDS.update(moves);
+    let bottom = 0;
+    [...columns.keys()].sort((a, b) => a - b).forEach((x, ci) => {
+      const ids = columns.get(x).sort((a, b) => visNodeById.get(a).y - visNodeById.get(b).y);
+      ids.forEach((id, i) => {
+        const y = Math.round((i - (ids.length - 1) / 2) * ROW_GAP);
+        override(nodeOver, dirtyNodes, id, { x: ci * COLUMN_GAP, y });
+        bottom = Math.max(bottom, y);
+      });
+    });
+    const perRow = Math.max(4, Math.floor(Math.max(columns.size, 1) * COLUMN_GAP / BAND_COLUMN_GAP));
+    band.sort((a, b) => byId.get(a).order - byId.get(b).order).forEach((id, i) => {
+      override(nodeOver, dirtyNodes, id, {
+        x: (i % perRow) * BAND_COLUMN_GAP,
+        y: (columns.size ? bottom + BAND_GAP : 0) + Math.floor(i / perRow) * BAND_ROW_GAP,
+      });
+    });
   }
 
   // --- rendering a state ---------------------------------------------------------------------------
   const status = document.getElementById("status");
   const capNotice = document.getElementById("cap-notice");
 
+  function update() {
+    current = compute();
+    place();
+    restyle();
+    syncData();
+  }
+
   function render(opts) {
     const options = opts || {};
-    current = compute();
-    visibleNodes = current.nodeSet;
-    visibleEdges = new Set(current.edges.map((e) => e.id));
-    place();
-    nodesView.refresh();
-    edgesView.refresh();
-    restyle();
+    update();
+    refreshUi(options);
+  }
+
+  function refreshUi(options) {
     updateStatus();
     updatePathBar();
     syncControls();
@@ -554,12 +586,15 @@
     return count;
   }
 
-  network.on("click", (params) => {
-    if (params.nodes.length) selectNode(params.nodes[0]);
-  });
-  network.on("doubleClick", (params) => {
-    if (params.nodes.length) focusOn(params.nodes[0]);
-  });
+  function wire() {
+    network.on("click", (params) => {
+      if (params.nodes.length) selectNode(params.nodes[0]);
+    });
+    network.on("doubleClick", (params) => {
+      if (params.nodes.length) focusOn(params.nodes[0]);
+    });
+    network.on("zoom", levelOfDetail);
+  }
 
   // --- the side panel ----------------------------------------------------------------------------------
   const panel = document.getElementById("panel");
@@ -817,11 +852,11 @@
   // --- state for tests and benchmarks --------------------------------------------------------------------
   const api = (window.scalekg = {
     ready: false, firstPaintMs: null, readyMs: null, setupMs: null,
-    network, datasets: { nodes: nodesDS, edges: edgesDS }, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
+    network: null, datasets: { nodes: nodesDS, edges: edgesDS }, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
     state: () => ({ ...state, types: state.types ? [...state.types] : null, relations: state.relations ? [...state.relations] : null, stages: state.stages ? [...state.stages] : null }),
     query, focus: focusOn, select: selectNode, expand: expandNode, viewJson, pngDataUrl,
     path: (a, b) => { state.path = [a, b]; pendingPathStart = null; render({ fit: false }); },
-    drawnNodes: () => nodesView.length,
+    drawnNodes: () => nodesDS.length,
     detail: () => detail,
   });
   function expose() {
@@ -835,10 +870,18 @@
   // --- start -------------------------------------------------------------------------------------------
   const fromUrl = META.standalone ? viewFromUrl() : null;
   stateFromView(fromUrl || DATA.view);
+  update();
+  timings.datasets = performance.now() - t0;
+  network = new vis.Network(container, { nodes: nodesDS, edges: edgesDS }, G.vis.options);
+  api.network = network;
+  timings.network = performance.now() - t0;
+  wire();
   network.once("afterDrawing", () => {
     api.firstPaintMs = performance.now();
     requestAnimationFrame(() => { api.readyMs = performance.now(); api.ready = true; document.body.dataset.ready = "true"; });
   });
-  render();
+  refreshUi({});
+  timings.render = performance.now() - t0;
+  api.timings = timings;
   api.setupMs = performance.now() - t0;
 })();
