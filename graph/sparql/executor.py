@@ -32,10 +32,12 @@ log. So every worker sees every update, and nothing survives a restart of the se
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
 import pickle
+import queue
 import select
 import socket
 import subprocess
@@ -169,6 +171,39 @@ class _Channel:
             self.sock.close()
 
 
+class _Spawner:
+    """Starts every worker process from one long-lived thread.
+
+    Linux sends a worker its PR_SET_PDEATHSIG signal when the *thread* that forked it exits,
+    not the process. Replacements are started from short-lived threads, so the fork happens
+    here, in a thread that lives exactly as long as the executor."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="sparql-spawner", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            fn, args, kwargs, fut = job
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn(*args, **kwargs))
+                except BaseException as exc:
+                    fut.set_exception(exc)
+
+    def call(self, fn, *args, **kwargs):
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        self._jobs.put((fn, args, kwargs, fut))
+        return fut.result()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+
 class _Worker:
     __slots__ = ("applied", "chan", "pid", "proc", "sandbox", "sizes")
 
@@ -272,12 +307,14 @@ class QueryExecutor:
         self.stats = {"queries": 0, "timeouts": 0, "restarts": 0, "errors": 0, "busy": 0}
         self.graph_sizes: dict[str, int] = {}
         self.sandboxed = False
+        self._spawner = _Spawner()
         started = [self._start() for _ in range(workers)]
         try:
             ready = [self._wait_ready(w) for w in started]
         except BaseException:
             for w in started:
                 w.kill()
+            self._spawner.close()
             raise
         first = ready[0]
         self.graph_sizes = dict(first.sizes)
@@ -312,8 +349,12 @@ class QueryExecutor:
             paths.append(env["PYTHONPATH"])
         env["PYTHONPATH"] = os.pathsep.join(paths)
         try:
-            proc = subprocess.Popen(
-                cmd, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, env=env
+            proc = self._spawner.call(
+                subprocess.Popen,
+                cmd,
+                pass_fds=(child.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
             )
         finally:
             child.close()
@@ -437,7 +478,10 @@ class QueryExecutor:
             check_dataset_params(default_graph_uris, named_graph_uris, self.graphs)
             dataset = (False, tuple(default_graph_uris), tuple(named_graph_uris))
         else:
-            dataset = (True, None, None)
+            # The union default graph, unless the query has its own FROM / FROM NAMED
+            # (pyoxigraph ignores them when asked for the union).
+            union = not (info.default_graphs or info.named_graphs)
+            dataset = (union, None, None)
         return info, media_type, base, dataset
 
     def _request(self, worker: _Worker, query, base, dataset, media_type) -> tuple[bytes, int]:
@@ -607,6 +651,7 @@ class QueryExecutor:
             self._idle.clear()
         for w in workers:
             w.kill()
+        self._spawner.close()
         for w in workers:
             try:
                 w.proc.wait(5)

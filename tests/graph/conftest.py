@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -87,3 +88,20 @@ def sparql_executor(sparql_snapshot) -> Iterator:
     ex = QueryExecutor(sparql_snapshot, workers=2, timeout_s=5.0, max_rows=1000)
     yield ex
     ex.close()
+
+
+@pytest.fixture(scope="session")
+def sparql_data() -> SimpleNamespace:
+    """The constants above, for test modules (they cannot import a conftest by name)."""
+    return SimpleNamespace(
+        SKG=SKG,
+        KG=KG,
+        ONTOLOGY_GRAPH=ONTOLOGY_GRAPH,
+        DATA_GRAPH=DATA_GRAPH,
+        INFERRED_GRAPH=INFERRED_GRAPH,
+        GRAPHS=GRAPHS,
+        CAPABILITIES=CAPABILITIES,
+        QUADS=QUADS,
+        RUNAWAY=RUNAWAY,
+        write_snapshot=write_snapshot,
+    )

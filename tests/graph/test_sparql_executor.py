@@ -1,0 +1,404 @@
+"""The executor: results parsed back with rdflib, dataset selection, row cap, hard time limit,
+worker replacement, updates on every worker, and the network sandbox of the workers."""
+
+import asyncio
+import io
+import pickle
+import socket
+import sys
+import threading
+import time
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.query import Result
+
+from scalekg.graph.sparql.errors import (
+    ForbiddenQueryError,
+    NotAcceptableError,
+    QueryExecutionError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    UpdateNotAllowedError,
+)
+from scalekg.graph.sparql.executor import QueryExecutor
+
+KG = "https://w3id.org/scalekg/id/"
+SKG = "https://w3id.org/scalekg/ontology#"
+GRAPH = "https://w3id.org/scalekg/graph/"
+ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH = GRAPH + "ontology", GRAPH + "data", GRAPH + "inferred"
+CAPABILITIES = [
+    "lean-product-development",
+    "continuous-delivery",
+    "keep-financial-discipline",
+    "customer-feedback-loops",
+]
+MITIGATORS = "SELECT ?c ?label WHERE {{ ?c skg:mitigates kg:premature-scaling ; skos:prefLabel ?label }} ORDER BY ?c"
+EXPECTED = sorted(URIRef(KG + c) for c in CAPABILITIES)
+
+
+def expect_timeout(executor, query):
+    with pytest.raises(QueryTimeoutError):
+        executor.execute(query, accept=None)
+
+
+def parse_results(body: bytes, fmt: str) -> Result:
+    return Result.parse(io.BytesIO(body), format=fmt)
+
+
+# ---------------------------------------------------------------------------- formats
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt", "rdflib_format"),
+    [
+        (None, None, "json"),
+        ("application/sparql-results+json", None, "json"),
+        ("application/sparql-results+xml", None, "xml"),
+        ("text/csv", None, "csv"),
+        ("text/tab-separated-values", None, "tsv"),
+        ("text/turtle", "xml", "xml"),  # format= wins over Accept
+        (None, "tsv", "tsv"),
+    ],
+)
+def test_select_in_every_format_parses_back(sparql_executor, accept, fmt, rdflib_format):
+    r = sparql_executor.execute(MITIGATORS, accept=accept, fmt=fmt)
+    assert r.query_type == "SELECT" and not r.truncated
+    rows = list(parse_results(r.body, rdflib_format))
+    assert sorted(row[0] for row in rows) == EXPECTED
+    labels = {str(row[1]) for row in rows}
+    assert "Lean product development" in labels
+
+
+def test_select_json_keeps_types_languages_and_unbound(sparql_executor):
+    q = (
+        "SELECT ?label ?slide ?note ?missing ?b WHERE { kg:premature-scaling skos:prefLabel ?label ; "
+        "skg:slide ?slide ; skg:note ?note OPTIONAL { ?x skg:nothing ?missing } BIND(BNODE() AS ?b) }"
+    )
+    for fmt in ("json", "xml"):
+        result = parse_results(sparql_executor.execute(q, accept=None, fmt=fmt).body, fmt)
+        (row,) = list(result)
+        assert row.label == Literal("Premature scaling", lang="en")
+        assert row.slide == Literal(18)
+        assert row.note == Literal('tab\there, "quoted", comma')
+        assert row.missing is None
+        assert row.b is not None
+
+
+def test_csv_quotes_commas_and_quotes(sparql_executor):
+    r = sparql_executor.execute("SELECT ?n WHERE { ?s skg:note ?n }", accept="text/csv")
+    assert r.body == b'n\r\n"tab\there, ""quoted"", comma"\r\n'
+
+
+@pytest.mark.parametrize(
+    ("fmt", "accept", "rdflib_format", "media_type"),
+    [
+        (None, None, "turtle", "text/turtle"),
+        (None, "application/n-triples", "nt", "application/n-triples"),
+        (None, "application/ld+json", "json-ld", "application/ld+json"),
+        (None, "application/rdf+xml", "xml", "application/rdf+xml"),
+        ("jsonld", None, "json-ld", "application/ld+json"),
+        ("ntriples", "text/turtle", "nt", "application/n-triples"),
+    ],
+)
+def test_construct_in_every_format_parses_back(
+    sparql_executor, fmt, accept, rdflib_format, media_type
+):
+    q = "CONSTRUCT { ?c skg:mitigates ?f } WHERE { ?c skg:mitigates ?f }"
+    r = sparql_executor.execute(q, accept=accept, fmt=fmt)
+    assert r.media_type == media_type and r.query_type == "CONSTRUCT"
+    g = Graph().parse(data=r.body, format=rdflib_format)
+    assert len(g) == len(CAPABILITIES)
+    assert (
+        URIRef(KG + "continuous-delivery"),
+        URIRef(SKG + "mitigates"),
+        URIRef(KG + "premature-scaling"),
+    ) in g
+
+
+def test_describe(sparql_executor):
+    r = sparql_executor.execute("DESCRIBE kg:premature-scaling", accept="text/turtle")
+    g = Graph().parse(data=r.body, format="turtle")
+    assert (URIRef(KG + "premature-scaling"), URIRef(SKG + "slide"), Literal(18)) in g
+    assert r.query_type == "DESCRIBE"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("ASK { kg:premature-scaling ?p ?o }", True), ("ASK { kg:nothing ?p ?o }", False)],
+)
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_ask(sparql_executor, query, expected, fmt):
+    r = sparql_executor.execute(query, accept=None, fmt=fmt)
+    assert parse_results(r.body, fmt).askAnswer is expected
+    assert r.query_type == "ASK"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept"),
+    [
+        ("SELECT * {}", "text/turtle"),
+        ("ASK {}", "image/png"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+        ("SELECT * {}", "application/sparql-results+json;q=0, text/html"),
+    ],
+)
+def test_not_acceptable_lists_supported_types(sparql_executor, query, accept):
+    with pytest.raises(NotAcceptableError) as exc:
+        sparql_executor.execute(query, accept=accept)
+    assert exc.value.supported
+
+
+def test_accept_q_values(sparql_executor):
+    r = sparql_executor.execute(
+        "SELECT * {}", accept="text/csv;q=0.5, application/sparql-results+xml;q=0.9, */*;q=0.1"
+    )
+    assert r.media_type == "application/sparql-results+xml"
+    r = sparql_executor.execute("SELECT * {}", accept="text/*")
+    assert r.media_type == "text/csv"
+    r = sparql_executor.execute("CONSTRUCT WHERE {}", accept="*/*")
+    assert r.media_type == "text/turtle"
+
+
+# ---------------------------------------------------------------------------- dataset
+
+
+def count(executor, query, **kw) -> int:
+    r = executor.execute(query, accept=None, **kw)
+    return int(next(iter(parse_results(r.body, "json")))[0])
+
+
+def test_default_graph_is_the_union_of_named_graphs(sparql_executor, sparql_data):
+    assert sparql_executor.graphs == frozenset(sparql_data.GRAPHS)
+    assert count(sparql_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(sparql_data.QUADS)
+
+
+def test_from_and_default_graph_uri_select_local_graphs(sparql_executor):
+    only_inferred = f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED_GRAPH}> {{ ?s ?p ?o }}"
+    assert count(sparql_executor, only_inferred) == 1
+    q = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    assert count(sparql_executor, q, default_graph_uris=[INFERRED_GRAPH]) == 1
+    both = count(sparql_executor, q, default_graph_uris=[INFERRED_GRAPH, ONTOLOGY_GRAPH])
+    assert both == 4
+    # Protocol parameters override the query's FROM.
+    assert count(sparql_executor, only_inferred, default_graph_uris=[ONTOLOGY_GRAPH]) == 3
+
+
+def test_named_graph_uri_limits_graph_patterns(sparql_executor):
+    q = "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
+    assert count(sparql_executor, q) == 3
+    assert count(sparql_executor, q, named_graph_uris=[DATA_GRAPH]) == 1
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"default_graph_uris": ["http://127.0.0.1:9/g"]},
+        {"named_graph_uris": ["file:///etc/passwd"]},
+    ],
+)
+def test_unknown_dataset_params_are_refused(sparql_executor, kw):
+    with pytest.raises(ForbiddenQueryError):
+        sparql_executor.execute("ASK {}", accept=None, **kw)
+
+
+def test_guard_runs_before_evaluation(sparql_executor):
+    before = sparql_executor.stats["queries"]
+    with pytest.raises(ForbiddenQueryError):
+        sparql_executor.execute(
+            "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", accept=None
+        )
+    with pytest.raises(UpdateNotAllowedError):
+        sparql_executor.execute("INSERT DATA { <http://a> <http://b> <http://c> }", accept=None)
+    assert sparql_executor.stats["queries"] == before
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def test_syntax_error_has_line_and_column(sparql_executor):
+    with pytest.raises(QuerySyntaxError) as exc:
+        sparql_executor.execute("SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER( }", accept=None)
+    assert exc.value.line == 3
+    assert exc.value.column is not None and exc.value.column >= 9
+
+
+def test_runtime_error_is_reported_and_worker_goes_on(sparql_executor):
+    with pytest.raises(QuerySyntaxError):
+        sparql_executor.execute("SELECT * { ?s ?p ?o } GROUP BY ?s", accept=None)
+    assert count(sparql_executor, "SELECT (COUNT(*) AS ?n) {}") == 1
+
+
+# ---------------------------------------------------------------------------- row cap
+
+
+def test_row_cap_truncates_and_says_so(tmp_path, sparql_data):
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=1, timeout_s=5, max_rows=3) as ex:
+        r = ex.execute("SELECT * { ?s ?p ?o }", accept=None)
+        assert r.truncated and r.row_limit == 3
+        assert len(list(parse_results(r.body, "json"))) == 3
+        r = ex.execute("SELECT * { ?s ?p ?o } LIMIT 3", accept="text/csv")
+        assert not r.truncated and len(list(parse_results(r.body, "csv"))) == 3
+        r = ex.execute("CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+        assert r.truncated and len(Graph().parse(data=r.body, format="nt")) == 3
+
+
+# ---------------------------------------------------------------------------- time limit
+
+
+@pytest.fixture
+def fast_executor(tmp_path, sparql_data):
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    ex = QueryExecutor(snap, workers=2, timeout_s=1.5, max_rows=100)
+    yield ex
+    ex.close()
+
+
+def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
+    pids = {w.pid for w in fast_executor._all}
+    t = time.monotonic()
+    with pytest.raises(QueryTimeoutError) as exc:
+        fast_executor.execute(sparql_data.RUNAWAY, accept=None)
+    elapsed = time.monotonic() - t
+    assert 1.4 < elapsed < 3.0
+    assert exc.value.limit_s == 1.5
+    assert fast_executor.stats["timeouts"] == 1
+    # The killed worker is really gone and replaced; the pool is whole again.
+    deadline = time.monotonic() + 10
+    while len(fast_executor._all) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    new_pids = {w.pid for w in fast_executor._all}
+    assert len(new_pids) == 2 and new_pids != pids
+    killed = pids - new_pids
+    assert len(killed) == 1
+    assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(sparql_data.QUADS)
+
+
+def test_other_queries_are_served_while_one_runs_away(fast_executor, sparql_data):
+    errors = []
+
+    def runaway():
+        try:
+            fast_executor.execute(sparql_data.RUNAWAY, accept=None)
+        except QueryTimeoutError as exc:
+            errors.append(exc)
+
+    th = threading.Thread(target=runaway)
+    th.start()
+    time.sleep(0.2)
+    latencies = []
+    for _ in range(5):
+        t = time.monotonic()
+        assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(
+            sparql_data.QUADS
+        )
+        latencies.append(time.monotonic() - t)
+    th.join(10)
+    assert len(errors) == 1
+    assert max(latencies) < 0.5
+
+
+def test_async_execute_timeout_and_results(fast_executor, sparql_data):
+    async def main():
+        slow = asyncio.create_task(fast_executor.aexecute(sparql_data.RUNAWAY, accept=None))
+        await asyncio.sleep(0.1)
+        t = time.monotonic()
+        r = await fast_executor.aexecute("ASK { ?s ?p ?o }", accept=None)
+        fast = time.monotonic() - t
+        with pytest.raises(QueryTimeoutError):
+            await slow
+        return r, fast
+
+    r, fast = asyncio.run(main())
+    assert parse_results(r.body, "json").askAnswer is True
+    assert fast < 0.5
+
+
+def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
+    """While every worker is taken, a caller waits at most the limit, then gets
+    ExecutorBusyError; a worker that comes back serves the next caller."""
+    from scalekg.graph.sparql.errors import ExecutorBusyError
+
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=1, timeout_s=1.0) as ex:
+        held = ex._acquire(1.0)  # what a runaway query does to the only worker
+        t = time.monotonic()
+        with pytest.raises(ExecutorBusyError) as exc:
+            ex.execute("ASK {}", accept=None)
+        assert 0.9 < time.monotonic() - t < 2.0
+        assert exc.value.limit_s == 1.0
+
+        async def waiting():
+            with pytest.raises(ExecutorBusyError):
+                await ex.aexecute("ASK {}", accept=None)
+
+        asyncio.run(waiting())
+        threading.Timer(0.3, ex._release, args=(held,)).start()
+        t = time.monotonic()
+        r = ex.execute("ASK {}", accept=None)
+        assert 0.2 < time.monotonic() - t < 1.0
+        assert parse_results(r.body, "json").askAnswer is True
+
+
+# ---------------------------------------------------------------------------- updates
+
+
+def test_update_reaches_every_worker_and_replacements(tmp_path, sparql_data):
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=2, timeout_s=1.5) as ex:
+        ex.execute_update(
+            "INSERT DATA { GRAPH <https://w3id.org/scalekg/graph/data> { kg:x a skg:Capability } }"
+        )
+        ask = "ASK { kg:x a skg:Capability }"
+        # Hold one worker with a runaway query: the other must see the update.
+        th = threading.Thread(target=expect_timeout, args=(ex, sparql_data.RUNAWAY))
+        th.start()
+        time.sleep(0.2)
+        assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is True
+        th.join(5)
+        # The runaway's worker was replaced: the replacement replays the update log.
+        deadline = time.monotonic() + 10
+        while len(ex._all) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for _ in range(4):
+            assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is True
+        with pytest.raises(QuerySyntaxError):
+            ex.execute_update("INSERT DATA { nonsense")
+        with pytest.raises(ForbiddenQueryError, match="LOAD"):
+            ex.execute_update("LOAD <file:///etc/passwd>")
+        assert ex.updates_applied == 1
+
+
+# ---------------------------------------------------------------------------- sandbox
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux namespaces")
+def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
+    """Talk to a worker directly, skipping the guard: SERVICE still reaches nobody."""
+    if not sparql_executor.sandboxed:
+        pytest.skip("this kernel refuses unprivileged network namespaces")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    q = f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
+    worker = sparql_executor._acquire(5)
+    try:
+        request = ("query", (), q, None, True, None, None, "application/sparql-results+json", 10)
+        worker.chan.send(pickle.dumps(request), time.monotonic() + 5)
+        reply = worker.chan.recv(time.monotonic() + 5)
+    finally:
+        sparql_executor._release(worker)
+    assert reply[0] == "error"
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()
+
+
+def test_closed_executor_refuses(tmp_path, sparql_data):
+    ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1)
+    ex.close()
+    with pytest.raises(QueryExecutionError):
+        ex.execute("ASK {}", accept=None)
