@@ -180,6 +180,10 @@ def os_error_to_store_error(exc: BaseException, where: str) -> StoreError | None
             f"the store {where} cannot be written ({text.strip()}). Make the directory "
             "writable, or use another path."
         )
+    if "lock hold by current process" in lowered:
+        return StoreLockedError(
+            f"the store {where} is already open in this process; close it before opening it again."
+        )
     if "lock" in lowered and ("resource temporarily unavailable" in lowered or "lock " in lowered):
         return StoreLockedError(
             f"the store {where} is open in another process (RocksDB allows one writer process). "

@@ -210,6 +210,19 @@ class EmbeddedBackend:
         backend = self
 
         class GuardedRepository(OxigraphAssessmentRepository):
+            # The backend's current Store, not a reference of our own: close() releases it.
+            @property
+            def store(self):
+                if backend.ox_store is None:
+                    from .base import StoreUnavailableError
+
+                    raise StoreUnavailableError(f"the store {backend.where} is closed")
+                return backend.ox_store
+
+            @store.setter
+            def store(self, _value):
+                pass
+
             def save(self, assessment):
                 if backend.read_only:
                     backend._write(lambda: None)
