@@ -609,6 +609,30 @@ class Diagnostic:
             )
         return {"factors": factors, "outcomes": outcomes}
 
+    def _summary(self, slug: str) -> dict:
+        concept = self.kg.concept(slug)
+        if concept is None:  # stored against an older graph that had this concept
+            return {"iri": None, "id": slug, "label": slug, "type": "unknown"}
+        return concept.summary()
+
+    def stale_warnings(self) -> list[str]:
+        """References the current graph no longer has (the assessment is older than the graph)."""
+        doc = self.doc
+        refs = (
+            [r.capability for r in doc.capabilities]
+            + [m.mechanism for m in doc.mechanisms]
+            + [s.signal for s in doc.signals]
+            + [m.metric for m in doc.input_metrics]
+            + [m.metric for m in doc.dora]
+        )
+        missing = sorted({r for r in refs if self.kg.concept(r) is None})
+        if not missing:
+            return []
+        return [
+            "not in the current graph, so not counted: " + ", ".join(missing) + " (the assessment"
+            f" was checked against snapshot {self.assessment.snapshot or 'unknown'})"
+        ]
+
     def signal_warnings(self) -> list[str]:
         """Observed signals that point only at failure factors of the other stage."""
         out = []
@@ -679,11 +703,11 @@ class Diagnostic:
                 "top_leverage": leverage_rows[0]["label"] if leverage_rows else None,
                 "signals_observed": len(self.observed),
             },
-            "warnings": stage_warnings(doc) + self.signal_warnings(),
+            "warnings": stage_warnings(doc) + self.signal_warnings() + self.stale_warnings(),
             "capabilities": self.capabilities(),
             "mechanisms": [
                 {
-                    **self.kg.concept(m.mechanism).summary(),
+                    **self._summary(m.mechanism),
                     "in_place": m.in_place,
                     "cadence": m.cadence,
                     "note": m.note,
@@ -691,13 +715,10 @@ class Diagnostic:
                 for m in doc.mechanisms
             ],
             "signals": [
-                {**self.kg.concept(s.signal).summary(), "note": s.note}
-                for s in doc.signals
-                if s.observed
+                {**self._summary(s.signal), "note": s.note} for s in doc.signals if s.observed
             ],
             "dora": [
-                {**self.kg.concept(m.metric).summary(), "value": m.value, "unit": m.unit}
-                for m in doc.dora
+                {**self._summary(m.metric), "value": m.value, "unit": m.unit} for m in doc.dora
             ],
             "exposure": exposure_rows,
             "leverage": leverage_rows,

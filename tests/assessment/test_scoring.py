@@ -24,8 +24,9 @@ from scalekg.graph.assessment.scoring import (
     overlay,
     strength,
 )
+from scalekg.graph.model import KnowledgeGraph
 
-from .conftest import KG_NS, tiny_document
+from .conftest import KG_NS, build_tiny_kg, tiny_document
 
 
 def by_id(rows):
@@ -242,3 +243,17 @@ def test_diagnostic_is_usable_piecewise(tiny_kg):
     f1 = tiny_kg.concept("f1")
     assert d.factor_exposure(f1)[1] == pytest.approx(0.53125)
     assert d.factor_exposure(f1, {**d.strengths, KG_NS + "c1": 1.0})[1] == pytest.approx(0.25)
+
+
+def test_an_assessment_older_than_the_graph_still_reports(tiny_kg):
+    a = prepare(tiny_kg, tiny_document(mechanisms=["m1"]))
+    full = build_tiny_kg()
+    gone = {KG_NS + "c2", KG_NS + "m1"}  # the graph moved on: two concepts are gone
+    smaller = KnowledgeGraph(
+        {iri: c for iri, c in full.concepts.items() if iri not in gone},
+        [e for e in full.edges if not {e.subject, e.object} & gone],
+        "newerhash",
+    )
+    report = analyse(smaller, a)
+    assert report["mechanisms"][0]["type"] == "unknown"
+    assert any("not in the current graph" in w and "c2, m1" in w for w in report["warnings"])
