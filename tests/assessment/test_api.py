@@ -210,3 +210,16 @@ def test_public_without_a_token_refuses_writes(public_client_without_token):
     )
     assert r.status_code == 403
     assert "SCALEKG_UPDATE_TOKEN" in r.json()["detail"]
+
+
+def test_assessments_survive_a_restart_with_an_on_disk_store(snapshot, tmp_path):
+    settings = make_settings(store=f"oxigraph:{tmp_path / 'store'}")
+    with TestClient(create_app(settings)) as c:
+        created = c.post("/api/assessments", json=doc(organisation="Durable Co"))
+        assert created.status_code == 201, created.text
+        location = created.headers["location"]
+    with TestClient(create_app(settings)) as c:  # a new process would see the same
+        again = c.get(location)
+        assert again.status_code == 200
+        assert again.json()["organisation"] == "Durable Co"
+        assert c.get("/api/assessments", params={"org": "durable"}).json()["count"] == 1
