@@ -22,6 +22,7 @@ from scalekg.graph.sparql.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     SparqlError,
+    UpdateFailedError,
     UpdateNotAllowedError,
 )
 from scalekg.graph.sparql.formats import negotiate
@@ -58,6 +59,8 @@ def _error_response(exc: SparqlError) -> JSONResponse:
         return _error(504, "timeout", exc.message, limit_s=exc.limit_s)
     if isinstance(exc, ExecutorBusyError):
         return _error(503, "busy", exc.message, limit_s=exc.limit_s, headers={"Retry-After": "1"})
+    if isinstance(exc, UpdateFailedError):
+        return _error(400, "update_failed", exc.message)
     if isinstance(exc, QueryExecutionError):
         return _error(500, "execution", exc.message)
     return _error(500, "error", exc.message)

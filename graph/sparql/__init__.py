@@ -12,6 +12,7 @@ from .errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     SparqlError,
+    UpdateFailedError,
     UpdateNotAllowedError,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "QuerySyntaxError",
     "QueryTimeoutError",
     "SparqlError",
+    "UpdateFailedError",
     "UpdateNotAllowedError",
 ]
 

@@ -51,5 +51,9 @@ class NotAcceptableError(SparqlError):
         self.supported = supported
 
 
+class UpdateFailedError(SparqlError):
+    """The store refused an update, for example CLEAR of a graph that does not exist (HTTP 400)."""
+
+
 class QueryExecutionError(SparqlError):
     """The evaluation failed for another reason, for example a worker that died (HTTP 500)."""

@@ -54,6 +54,7 @@ from .errors import (
     QueryExecutionError,
     QuerySyntaxError,
     QueryTimeoutError,
+    UpdateFailedError,
 )
 from .formats import negotiate
 from .guard import check_dataset_params, check_query
@@ -634,7 +635,7 @@ class QueryExecutor:
         if reply[0] == "syntax":
             raise _syntax_error(reply)
         if reply[0] != "ok":
-            raise QueryExecutionError(reply[1])
+            raise UpdateFailedError(reply[1])
 
     @property
     def updates_applied(self) -> int:
