@@ -514,6 +514,7 @@ FormatParam = Annotated[
     status_code=303,
     responses={303: {"description": "See Other"}, 404: {}, 406: {}},
 )
+@router.head("/id/{slug}", include_in_schema=False)
 def dereference(
     request: Request,
     slug: Annotated[str, Path(max_length=300)],
@@ -527,6 +528,7 @@ def dereference(
 
 
 @router.get("/page/{slug}", summary="The HTML page about a resource", response_class=Response)
+@router.head("/page/{slug}", include_in_schema=False)
 def page(request: Request, slug: Annotated[str, Path(max_length=300)]) -> Response:
     state = _state(request)
     iri = resource_iri(state, slug)
@@ -547,6 +549,7 @@ def page(request: Request, slug: Annotated[str, Path(max_length=300)]) -> Respon
     "description, with the edge statements about it and their provenance.",
     response_class=Response,
 )
+@router.head("/data/{filename}", include_in_schema=False)
 def data(request: Request, filename: Annotated[str, Path(max_length=310)]) -> Response:
     state = _state(request)
     slug, dot, ext = filename.rpartition(".")
@@ -681,6 +684,7 @@ def ontology(state: Any) -> dict[str, Any]:
     status_code=303,
     responses={303: {"description": "See Other"}, 406: {}},
 )
+@router.head("/ontology", include_in_schema=False)
 def ontology_iri(request: Request, fmt: FormatParam = None) -> Response:
     key = choose_format(request, fmt, tuple(FORMATS))
     return see_other(f"/ontology.{key}")
@@ -691,6 +695,7 @@ def ontology_iri(request: Request, fmt: FormatParam = None) -> Response:
     summary="The ontology as HTML, Turtle, JSON-LD, N-Triples or RDF/XML",
     response_class=Response,
 )
+@router.head("/ontology.{ext}", include_in_schema=False)
 def ontology_document(request: Request, ext: Annotated[str, Path(max_length=10)]) -> Response:
     if ext not in FORMATS:
         raise ApiError(

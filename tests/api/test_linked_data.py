@@ -420,3 +420,40 @@ def test_every_concept_and_statement_page_renders(client, kg):
     for slug in slugs:
         r = client.get(f"/page/{slug}")
         assert r.status_code == 200, slug
+
+
+def test_head_works_like_get(client):
+    r = client.head(
+        "/id/premature-scaling", headers={"Accept": "text/turtle"}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    assert r.headers["location"] == "/data/premature-scaling.ttl"
+    page = client.head("/page/premature-scaling")
+    assert page.status_code == 200 and page.headers["etag"]
+    onto = client.head("/ontology", headers={"Accept": "text/turtle"}, follow_redirects=False)
+    assert onto.status_code == 303
+    assert client.head("/data/premature-scaling.nt").status_code == 200
+
+
+@pytest.mark.server
+def test_dereferencing_on_a_real_server(live_server):
+    import httpx
+
+    base = live_server.url
+    r = httpx.head(base + "/id/premature-scaling", headers={"Accept": "text/turtle"})
+    assert r.status_code == 303 and r.headers["location"] == "/data/premature-scaling.ttl"
+    r = httpx.get(
+        base + "/id/premature-scaling", headers={"Accept": "text/turtle"}, follow_redirects=True
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert str(r.url).endswith("/data/premature-scaling.ttl")
+    g = Graph().parse(data=r.content, format="turtle")
+    assert (URIRef(PS), SKOS.prefLabel, Literal("Premature scaling", lang="en")) in g
+    head = httpx.head(base + "/page/premature-scaling")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) > 1000
+    etag = head.headers["etag"]
+    assert (
+        httpx.get(base + "/page/premature-scaling", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
