@@ -176,15 +176,7 @@ def build_network(kg: KnowledgeGraph) -> Network:
     groups: dict[str, dict] = {}
     for key in CLASS_STYLES:
         groups[key] = node_options(key)
-        dim = node_options(key)
-        dim["color"] = {
-            "background": "#e8e8e8",
-            "border": "#c4c4c4",
-            "highlight": {"background": "#e8e8e8", "border": "#888888"},
-            "hover": {"background": "#e8e8e8", "border": "#888888"},
-        }
-        dim["font"] = {**dim["font"], "color": "#a0a0a0"}
-        groups[f"{key}-dim"] = dim
+        groups[f"{key}-dim"] = node_options(key, dim=True)
     net.options = {
         "autoResize": True,
         "physics": {"enabled": False},

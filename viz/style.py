@@ -5,6 +5,7 @@ the shape carries the class too, so nothing depends on colour alone. Interpreted
 dashed, stated edges solid. Influences and focuses carry a "+" label, hurts a "−".
 """
 
+import base64
 from dataclasses import dataclass
 
 # Okabe-Ito
@@ -41,8 +42,8 @@ CLASS_STYLES: dict[str, ClassStyle] = {
         ClassStyle("ContributingFactor", "Contributing factors", "triangleDown", YELLOW),
         ClassStyle("FailureFactor", "Failure factors", "diamond", VERMILLION),
         ClassStyle("PositiveOutcome", "Positive outcomes", "box", BLUE, font_color="#ffffff"),
-        ClassStyle("Practice", "Practices", "ellipse", SKY_BLUE),
-        ClassStyle("Challenge", "Challenges", "database", ORANGE),
+        ClassStyle("Practice", "Practices", "pentagon", SKY_BLUE, size=15),
+        ClassStyle("Challenge", "Challenges", "cross", ORANGE, size=14),
         ClassStyle("ScalingSignal", "Scaling signals", "square", YELLOW, dashed_border=True),
         ClassStyle("Other", "Other (stages, statistics…)", "dot", GREY, dashed_border=True, size=9),
     )
@@ -52,6 +53,25 @@ CLASS_ORDER: tuple[str, ...] = tuple(CLASS_STYLES)
 
 # Shapes whose label is drawn inside: they get a width limit instead of a size.
 LABEL_INSIDE = frozenset({"box", "ellipse", "database", "circle", "text"})
+# vis-network has seven shapes with the label outside; two more are drawn as SVG images (points in
+# a 20×20 box), so that each main class has a shape of its own.
+POLYGONS = {
+    "pentagon": "10,1 19,8 15.5,19 4.5,19 1,8",
+    "cross": "7,1 13,1 13,7 19,7 19,13 13,13 13,19 7,19 7,13 1,13 1,7 7,7",
+}
+DIM_BACKGROUND = "#e8e8e8"
+DIM_BORDER = "#c4c4c4"
+DIM_FONT = "#a0a0a0"
+
+
+def polygon_image(points: str, fill: str, stroke: str) -> str:
+    """A data: URI of an SVG polygon (our own constants only; never data from the graph)."""
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 20 20">'
+        f'<polygon points="{points}" fill="{fill}" stroke="{stroke}" stroke-width="1.2" '
+        'stroke-linejoin="round"/></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def class_key(type_name: str) -> str:
@@ -105,6 +125,7 @@ def legend() -> dict[str, list[dict]]:
                 "shape": s.shape,
                 "color": s.color,
                 "dashed": s.dashed_border,
+                "points": POLYGONS.get(s.shape),
             }
             for s in CLASS_STYLES.values()
         ],
@@ -115,22 +136,26 @@ def legend() -> dict[str, list[dict]]:
     }
 
 
-def node_options(type_name: str) -> dict:
-    """vis-network options for a node of this display type (without id, label, position)."""
+def node_options(type_name: str, *, dim: bool = False) -> dict:
+    """vis-network options for a node of this display type (without id, label, position).
+
+    ``dim``: the greyed twin, same shape, used for what is off a highlighted path.
+    """
     s = class_style(type_name)
+    fill, border = (DIM_BACKGROUND, DIM_BORDER) if dim else (s.color, "#333333")
     options: dict = {
         "shape": s.shape,
         "color": {
-            "background": s.color,
-            "border": "#333333",
-            "highlight": {"background": s.color, "border": BLACK},
-            "hover": {"background": s.color, "border": BLACK},
+            "background": fill,
+            "border": border,
+            "highlight": {"background": fill, "border": BLACK},
+            "hover": {"background": fill, "border": BLACK},
         },
         "borderWidth": 1.5,
-        "font": {"color": "#1a1a1a", "size": 14, "face": "sans-serif"},
+        "font": {"color": DIM_FONT if dim else "#1a1a1a", "size": 14, "face": "sans-serif"},
     }
     if s.shape in LABEL_INSIDE:
-        options["font"]["color"] = s.font_color
+        options["font"]["color"] = DIM_FONT if dim else s.font_color
         options["widthConstraint"] = {"maximum": 220}
         options["margin"] = 8
     else:
@@ -138,6 +163,10 @@ def node_options(type_name: str) -> dict:
         options["font"]["strokeWidth"] = 3
         options["font"]["strokeColor"] = "#ffffff"
         options["widthConstraint"] = {"maximum": 210}
+    if s.shape in POLYGONS:
+        options["shape"] = "image"
+        options["image"] = polygon_image(POLYGONS[s.shape], fill, border)
+        options["shapeProperties"] = {"interpolation": True}
     if s.dashed_border:
         options["shapeProperties"] = {"borderDashes": [4, 3]}
     return options

@@ -205,6 +205,10 @@
     const common = { fill: cls.color, stroke: "#333", "stroke-width": 1.3 };
     if (cls.dashed) common["stroke-dasharray"] = "3 2";
     let shape;
+    if (cls.points) {
+      box.append(svg("polygon", { points: cls.points, "stroke-linejoin": "round", ...common }));
+      return box;
+    }
     switch (cls.shape) {
       case "star": {
         const pts = [];
@@ -306,7 +310,7 @@
       const base = visNodeById.get(id).group;
       override(nodeOver, dirtyNodes, id, {
         group: dimming && !current.pathNodes.has(id) ? base + "-dim" : base,
-        borderWidth: id === state.focus || (dimming && state.path.includes(id)) ? 4 : 1.5,
+        borderWidth: id === state.focus || (dimming && state.path.includes(id)) ? 3 : 1.5,
       });
     }
     for (const e of current.edges) {
@@ -346,7 +350,7 @@
   // --- positions: the global layout, compacted when only part of the graph shows -------------------
   // Columns keep their order and nodes keep their order inside a column, so the picture stays
   // recognisable; empty columns and gaps close up so a focused view is readable at fit.
-  const COLUMN_GAP = 380, ROW_GAP = 72, BAND_GAP = 200, BAND_COLUMN_GAP = 230, BAND_ROW_GAP = 70;
+  const COLUMN_GAP = 300, ROW_GAP = 72, BAND_GAP = 200, BAND_COLUMN_GAP = 230, BAND_ROW_GAP = 70;
   function place() {
     if (current.nodes.length === G.nodes.length) {
       for (const id of current.nodes) override(nodeOver, dirtyNodes, id, { x: visNodeById.get(id).x, y: visNodeById.get(id).y });
