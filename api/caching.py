@@ -16,6 +16,7 @@ Only 200 and 303 responses are cached and tagged; errors are computed every time
 """
 
 import gc
+import gzip
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
@@ -60,6 +61,16 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
     return False
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True when Accept-Encoding allows gzip (``gzip`` or ``*``, without ``q=0``)."""
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.partition(";")
+        if coding.strip() in ("gzip", "*"):
+            q = params.replace(" ", "")
+            return not (q.startswith("q=0") and q.strip("q=0.") == "")
+    return False
+
+
 def snapshot_etag(snapshot_hash: str, variant: str = "") -> str:
     return f'"{snapshot_hash}-{variant}"' if variant else f'"{snapshot_hash}"'
 
@@ -74,8 +85,41 @@ class CachedResponse(Response):
         self.background = None
 
 
+COMPRESSIBLE = (
+    b"application/json",
+    b"application/ld+json",
+    b"application/n-triples",
+    b"application/rdf+xml",
+    b"text/",
+)
+GZIP_MIN_BYTES = 1024
+
+
+def _vary_with(raw: list[tuple[bytes, bytes]], token: bytes) -> list[tuple[bytes, bytes]]:
+    """The headers with ``token`` added to Vary (once)."""
+    for i, (k, v) in enumerate(raw):
+        if k == b"vary":
+            if token.lower() not in v.lower():
+                raw[i] = (k, v + b", " + token)
+            return raw
+    return [*raw, (b"vary", token)]
+
+
 class Entry:
-    __slots__ = ("body", "etag", "headers_304", "raw_headers", "size", "status")
+    """One encoded response: its body (and gzip body), headers, and ETag(s)."""
+
+    __slots__ = (
+        "body",
+        "etag",
+        "gzip_body",
+        "gzip_etag",
+        "gzip_headers",
+        "gzip_headers_304",
+        "headers_304",
+        "raw_headers",
+        "size",
+        "status",
+    )
 
     def __init__(self, response: Response, etag: str | None):
         self.status = response.status_code
@@ -86,20 +130,53 @@ class Entry:
             for k, v in response.raw_headers
             if k not in (b"etag", b"cache-control", b"set-cookie")
         ]
+        media = next((v for k, v in raw if k == b"content-type"), b"")
+        self.gzip_body = self.gzip_etag = self.gzip_headers = self.gzip_headers_304 = None
+        compress = (
+            etag is not None
+            and len(self.body) >= GZIP_MIN_BYTES
+            and media.startswith(COMPRESSIBLE)
+            and not any(k == b"content-encoding" for k, _ in raw)
+        )
+        if compress:
+            raw = _vary_with(raw, b"Accept-Encoding")
+        cache_control = (b"cache-control", CACHE_CONTROL.encode())
         kept = [(k, v) for k, v in raw if k == b"vary"]
         if etag is not None:
-            tags = [(b"etag", etag.encode("latin-1")), (b"cache-control", CACHE_CONTROL.encode())]
-            raw += tags
-            kept += tags
-        self.raw_headers = raw
-        self.headers_304 = kept
-        self.size = len(self.body) + 64
+            tags = [(b"etag", etag.encode("latin-1")), cache_control]
+            self.raw_headers = raw + tags
+            self.headers_304 = kept + tags
+        else:
+            self.raw_headers = raw
+            self.headers_304 = kept
+        if compress:
+            # Compressed once, replayed to every client that accepts gzip (browsers, httpx, ...).
+            self.gzip_body = gzip.compress(self.body, compresslevel=6, mtime=0)
+            self.gzip_etag = etag[:-1] + '-gzip"'
+            tags = [(b"etag", self.gzip_etag.encode("latin-1")), cache_control]
+            headers = [(k, v) for k, v in raw if k != b"content-length"]
+            headers += [
+                (b"content-encoding", b"gzip"),
+                (b"content-length", str(len(self.gzip_body)).encode()),
+            ]
+            self.gzip_headers = headers + tags
+            self.gzip_headers_304 = kept + tags
+        self.size = len(self.body) + len(self.gzip_body or b"") + 64
 
     def respond(self, request: Request) -> Response:
+        headers = request.headers
+        gz = self.gzip_body is not None and accepts_gzip(headers.get("accept-encoding", ""))
         if self.etag is not None:
-            inm = request.headers.get("if-none-match")
-            if inm is not None and etag_matches(inm, self.etag):
-                return CachedResponse(304, list(self.headers_304), b"")
+            inm = headers.get("if-none-match")
+            if inm is not None and (
+                etag_matches(inm, self.etag)
+                or (self.gzip_etag is not None and etag_matches(inm, self.gzip_etag))
+            ):
+                return CachedResponse(
+                    304, list(self.gzip_headers_304 if gz else self.headers_304), b""
+                )
+        if gz:
+            return CachedResponse(self.status, list(self.gzip_headers), self.gzip_body)
         return CachedResponse(self.status, list(self.raw_headers), self.body)
 
 

@@ -134,3 +134,38 @@ def test_response_cache_is_bounded():
     assert ("/p", b"9") in cache.entries and ("/p", b"0") not in cache.entries
     cache.put(("/big", b""), Entry(Response(b"x" * 5000), '"h"'))  # over a quarter: not kept
     assert ("/big", b"") not in cache.entries
+
+
+def test_gzip_is_served_from_the_cache_when_accepted(client):
+    import gzip
+
+    url = "/api/concepts/premature-scaling/mitigated-by"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    raw = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert raw.headers["content-encoding"] == "gzip"
+    assert raw.content == plain.content  # httpx decodes it
+    assert "accept-encoding" in raw.headers["vary"].lower()
+    assert "accept-encoding" in plain.headers["vary"].lower()
+    assert raw.headers["etag"] != plain.headers["etag"]
+    with client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as streamed:
+        body = b"".join(streamed.iter_raw())
+    assert int(streamed.headers["content-length"]) == len(body) < len(plain.content)
+    assert gzip.decompress(body) == plain.content
+    # Either tag revalidates either representation.
+    for etag in (raw.headers["etag"], plain.headers["etag"]):
+        for enc in ("gzip", "identity"):
+            r = client.get(url, headers={"If-None-Match": etag, "Accept-Encoding": enc})
+            assert r.status_code == 304
+
+
+def test_small_responses_are_not_compressed(client):
+    r = client.get("/api/concepts?q=zzqqxx", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in r.headers
+
+
+def test_accepts_gzip_rules():
+    from scalekg.api.caching import accepts_gzip
+
+    assert accepts_gzip("gzip") and accepts_gzip("deflate, gzip;q=0.5") and accepts_gzip("*")
+    assert not accepts_gzip("gzip;q=0") and not accepts_gzip("identity") and not accepts_gzip("")
