@@ -13,7 +13,10 @@ from scalekg.viz.export import edge_id, graphml_bytes, view_json
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
 from scalekg.viz.select import ViewError, parse_view, select, shortest_chains
 
-router = APIRouter(tags=["graph view"])
+from ..caching import ReadRoute
+
+# ReadRoute: snapshot ETags, 304s, gzip and a response cache keyed by path and query.
+router = APIRouter(tags=["graph view"], route_class=ReadRoute)
 
 VIEW_PARAMS = ("focus", "depth", "types", "relations", "stages", "expand", "path", "selected")
 
@@ -34,7 +37,7 @@ def graph_page(request: Request) -> HTMLResponse:
     except ViewError as exc:
         return HTMLResponse(render_error(exc), status_code=exc.status)
     html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes)
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(html)
 
 
 @router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")
@@ -103,8 +106,4 @@ def graph_paths(request: Request) -> JSONResponse:
 def graph_static(name: str) -> Response:
     if name not in ASSETS:
         return JSONResponse({"error": f"no asset {name!r}"}, status_code=404)
-    return Response(
-        asset(name),
-        media_type=ASSETS[name],
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
+    return Response(asset(name), media_type=ASSETS[name])
