@@ -44,7 +44,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +73,55 @@ class QueryResult:
     query_type: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     row_limit: int = 0
     elapsed_s: float = 0.0
+    cached: bool = False
+
+
+class _ResultCache:
+    """Answers already computed, by (query, media type, dataset, base): LRU, bounded in bytes.
+
+    The snapshot does not change while the server runs, so an answer stays right until an
+    update, which clears the cache. Queries using NOW(), RAND(), UUID(), STRUUID() or BNODE()
+    are never cached, nor are errors, timeouts or answers larger than ``max_entry`` bytes."""
+
+    def __init__(self, max_bytes: int, max_entry: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_entry = min(max_entry, max_bytes)
+        self._entries: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> QueryResult | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, result: QueryResult) -> None:
+        size = len(result.body) + len(key[0]) + 200
+        if size > self.max_entry:
+            return
+        cached = QueryResult(
+            result.body, result.media_type, result.truncated, result.query_type,
+            result.row_limit, 0.0, True,
+        )  # fmt: skip
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old.body) + len(key[0]) + 200
+            self._entries[key] = cached
+            self._size += size
+            while self._size > self.max_bytes and self._entries:
+                k, v = self._entries.popitem(last=False)
+                self._size -= len(v.body) + len(k[0]) + 200
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class _Deadline(Exception):
@@ -261,6 +310,8 @@ class QueryExecutor:
     - ``memory_limit_mb``: address-space cap of each worker (None for no cap).
     - ``sandbox``: run workers without network access (Linux namespaces); ``require_sandbox``
       makes start-up fail when the kernel refuses.
+    - ``cache_bytes``: size of the cache of answers in this process (0: no cache); answers
+      bigger than ``cache_entry_bytes`` are not kept.
     """
 
     def __init__(
@@ -276,6 +327,8 @@ class QueryExecutor:
         sandbox: bool = True,
         require_sandbox: bool = False,
         start_timeout_s: float = 60.0,
+        cache_bytes: int = 32 * 1024 * 1024,
+        cache_entry_bytes: int = 1024 * 1024,
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
@@ -305,7 +358,15 @@ class QueryExecutor:
         self._all: set[_Worker] = set()
         self._updates: list[tuple[str, str]] = []
         self._closed = False
-        self.stats = {"queries": 0, "timeouts": 0, "restarts": 0, "errors": 0, "busy": 0}
+        self.stats = {
+            "queries": 0,
+            "cache_hits": 0,
+            "timeouts": 0,
+            "restarts": 0,
+            "errors": 0,
+            "busy": 0,
+        }
+        self._cache = _ResultCache(cache_bytes, cache_entry_bytes) if cache_bytes > 0 else None
         self.graph_sizes: dict[str, int] = {}
         self.sandboxed = False
         self._spawner = _Spawner()
@@ -485,6 +546,20 @@ class QueryExecutor:
             dataset = (union, None, None)
         return info, media_type, base, dataset
 
+    def _cache_key(self, info, query, media_type, base, dataset) -> tuple | None:
+        if self._cache is None or not info.deterministic:
+            return None
+        # The number of updates applied so far makes answers from before an update unreachable.
+        return (query, media_type, base, dataset, len(self._updates))
+
+    def _cached(self, key: tuple | None) -> QueryResult | None:
+        if key is None:
+            return None
+        hit = self._cache.get(key)
+        if hit is not None:
+            self.stats["cache_hits"] += 1
+        return hit
+
     def _request(self, worker: _Worker, query, base, dataset, media_type) -> tuple[bytes, int]:
         applied = len(self._updates)
         pending = tuple(self._updates[worker.applied : applied])
@@ -544,6 +619,10 @@ class QueryExecutor:
         info, media_type, base, dataset = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
+        key = self._cache_key(info, query, media_type, base, dataset)
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
         started = time.monotonic()
         worker = self._acquire(self.timeout_s)
         self.stats["queries"] += 1
@@ -559,7 +638,10 @@ class QueryExecutor:
         except BaseException:
             self._discard(worker)
             raise
-        return self._finish(worker, reply, applied, info, started)
+        result = self._finish(worker, reply, applied, info, started)
+        if key is not None:
+            self._cache.put(key, result)
+        return result
 
     async def aexecute(
         self,
@@ -575,6 +657,10 @@ class QueryExecutor:
         info, media_type, base, dataset = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
+        key = self._cache_key(info, query, media_type, base, dataset)
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
         started = time.monotonic()
         worker = await self._aacquire(self.timeout_s)
         self.stats["queries"] += 1
@@ -589,7 +675,10 @@ class QueryExecutor:
         except BaseException:  # cancelled while the worker was busy: its state is unknown
             self._discard(worker)
             raise
-        return self._finish(worker, reply, applied, info, started)
+        result = self._finish(worker, reply, applied, info, started)
+        if key is not None:
+            self._cache.put(key, result)
+        return result
 
     # ------------------------------------------------------------------ updates
 
@@ -631,6 +720,8 @@ class QueryExecutor:
             if reply[0] == "ok":
                 self._updates.append((update, base))
                 worker.applied = len(self._updates)
+                if self._cache is not None:
+                    self._cache.clear()
             self._release(worker)
         if reply[0] == "syntax":
             raise _syntax_error(reply)

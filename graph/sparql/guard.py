@@ -79,6 +79,9 @@ _TOKEN_RE = re.compile(
 
 _UCHAR_RE = re.compile(_UCHAR)
 
+# Functions whose value changes from one evaluation to the next (results are not cached).
+_NON_DETERMINISTIC = frozenset(("NOW", "RAND", "UUID", "STRUUID", "BNODE"))
+
 # Tokens whose text is matched against keywords (Oxigraph reads keywords as prefixes).
 _KEYWORDISH = frozenset(("WORD", "PNAME", "LANG"))
 
@@ -100,6 +103,7 @@ class QueryInfo:
     named_graphs: tuple[str, ...]  # FROM NAMED <g>
     uses_service: bool
     uses_load: bool
+    deterministic: bool = True  # False when NOW(), RAND(), UUID(), STRUUID() or BNODE() is used
 
     @property
     def is_update(self) -> bool:
@@ -296,6 +300,9 @@ def _analyze_cached(
         named_graphs=tuple(named),
         uses_service=uses_service,
         uses_load=uses_load,
+        deterministic=not any(
+            t.kind == "WORD" and t.text.upper() in _NON_DETERMINISTIC for t in tokens
+        ),
     )
 
 

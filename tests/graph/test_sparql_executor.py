@@ -288,11 +288,10 @@ def test_other_queries_are_served_while_one_runs_away(fast_executor, sparql_data
     th.start()
     time.sleep(0.2)
     latencies = []
-    for _ in range(5):
+    for i in range(5):  # a different query each time: no answer comes from the cache
         t = time.monotonic()
-        assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(
-            sparql_data.QUADS
-        )
+        q = f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER({i} >= 0) }}"
+        assert count(fast_executor, q) == len(sparql_data.QUADS)
         latencies.append(time.monotonic() - t)
     th.join(10)
     assert len(errors) == 1
@@ -395,6 +394,40 @@ def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
     with pytest.raises(TimeoutError):
         listener.accept()
     listener.close()
+
+
+# ---------------------------------------------------------------------------- answer cache
+
+
+def test_answers_are_cached_until_an_update(tmp_path, sparql_data):
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=1, timeout_s=5) as ex:
+        q = "SELECT ?c WHERE { ?c skg:mitigates kg:premature-scaling }"
+        first = ex.execute(q, accept=None)
+        second = ex.execute(q, accept=None)
+        assert not first.cached and second.cached and second.body == first.body
+        assert ex.stats["cache_hits"] == 1 and ex.stats["queries"] == 1
+        # Another format or dataset is another answer.
+        assert not ex.execute(q, accept="text/csv").cached
+        assert not ex.execute(q, accept=None, default_graph_uris=[DATA_GRAPH]).cached
+        # Non-deterministic functions are never cached.
+        now = "SELECT (NOW() AS ?t) (STRUUID() AS ?u) {}"
+        assert ex.execute(now, accept=None).body != ex.execute(now, accept=None).body
+        ask = "ASK { kg:new a skg:Capability }"
+        assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is False
+        ex.execute_update(f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ kg:new a skg:Capability }} }}")
+        again = ex.execute(ask, accept=None)
+        assert not again.cached
+        assert parse_results(again.body, "json").askAnswer is True
+
+
+def test_cache_can_be_disabled(tmp_path, sparql_data):
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=1, cache_bytes=0) as ex:
+        q = "ASK {}"
+        assert not ex.execute(q, accept=None).cached
+        assert not ex.execute(q, accept=None).cached
+        assert ex.stats["queries"] == 2
 
 
 def test_closed_executor_refuses(tmp_path, sparql_data):
