@@ -402,6 +402,7 @@
   }
 
   function refreshUi(options) {
+    document.title = state.focus ? `${byId.get(state.focus).label}: ScaleKG graph` : "ScaleKG graph";
     updateStatus();
     updatePathBar();
     syncControls();
