@@ -176,7 +176,8 @@ def edge_options(predicate: str, basis: str) -> dict:
     """vis-network options for an edge: colour and arrow by relation, dashes by basis."""
     r = relation_style(predicate)
     options: dict = {
-        "color": {"color": r.color, "highlight": BLACK, "hover": BLACK, "inherit": False},
+        # Selected and hovered edges keep their colour (the relation) and get wider.
+        "color": {"color": r.color, "highlight": r.color, "hover": r.color, "inherit": False},
         "width": r.width,
         "dashes": basis != "stated",
         "arrows": {"to": {"enabled": True, "type": r.arrow, "scaleFactor": 0.7}},
