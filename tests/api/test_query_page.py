@@ -228,3 +228,26 @@ def test_browser_renders_hostile_results_as_text(page, live_server):
     cells = page.locator("#results tbody td").all_text_contents()
     assert cells[0] == "<img src=x onerror=window.pwned=1>"
     assert page.evaluate("window.pwned === undefined")
+
+
+# -- the landing page --------------------------------------------------------------------------
+
+
+def test_home_page_links_the_doors(client, snapshot):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    html = r.text
+    for href in ('href="/graph"', 'href="/query"', 'href="/docs"', 'href="/api/stats"'):
+        assert href in html
+    assert snapshot.hash in html
+    assert '<link rel="icon" href="data:,">' in html
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "content-security-policy" in r.headers
+
+
+def test_unknown_asset_is_404_json(client):
+    for name in ("nope.js", "..%2Fdeps.py", "query.py", "Query.JS"):
+        r = client.get(f"/assets/{name}")
+        assert r.status_code in (404, 422)
+        assert r.headers["content-type"].startswith("application/json")
