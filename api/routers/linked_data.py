@@ -27,6 +27,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from scalekg.graph.answers import RELATION_NAMES
+from scalekg.graph.backends.base import SHIPPED_GRAPHS
 from scalekg.graph.model import Concept, KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES, KG, ONTOLOGY_IRI, PREFIXES, SKG
 from scalekg.graph.namespaces import SPARQL_PREFIXES as _PREFIXES
@@ -215,11 +216,80 @@ def _state(request: Request):
     return request.app.state.scalekg
 
 
+SAFE_IRI = re.compile(r"^https://w3id\.org/scalekg/id/[A-Za-z0-9-]+$")
+
+
+def _embedded(store: Any) -> ox.Store | None:
+    """The pyoxigraph Store behind an embedded backend (or a bare Store), else None (remote)."""
+    if isinstance(store, ox.Store):
+        return store
+    return getattr(store, "ox_store", None)
+
+
+def _bind_remote(query: str, iri: str) -> str:
+    """For a remote store (no substitutions over the protocol): bind ?r to a validated IRI."""
+    if not SAFE_IRI.fullmatch(iri):  # resource_iri() validated it; never trust twice-removed input
+        raise ApiError(404, "unknown resource", f"No resource {iri!r}.")
+    head, sep, tail = query.partition("WHERE {")
+    return f"{head}{sep} VALUES ?r {{ <{iri}> }}{tail}"
+
+
+def _term(binding: dict[str, str]) -> Any:
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if binding.get("xml:lang"):
+        return ox.Literal(value, language=binding["xml:lang"])
+    if binding.get("datatype"):
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(value)
+
+
+def select_terms(state: Any, query: str, iri: str | None = None) -> list[dict[str, Any]]:
+    """A fixed SELECT over the shipped graphs (never assessments), rows of RDF terms.
+
+    ``?r`` is bound to ``iri`` with pyoxigraph ``substitutions`` on an embedded store.
+    """
+    store = state.store
+    embedded = _embedded(store)
+    if embedded is not None:
+        kwargs: dict[str, Any] = {"default_graph": [ox.NamedNode(g) for g in SHIPPED_GRAPHS]}
+        if iri is not None:
+            kwargs["substitutions"] = {ox.Variable("r"): ox.NamedNode(iri)}
+        results = embedded.query(query, **kwargs)
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+    data = store.select_json(_bind_remote(query, iri) if iri is not None else query)
+    return [
+        {name: _term(value) for name, value in binding.items()}
+        for binding in data.get("results", {}).get("bindings", [])
+    ]
+
+
+def construct(state: Any, query: str, iri: str) -> list[ox.Triple]:
+    """A fixed CONSTRUCT over the shipped graphs with ?r bound to ``iri``; sorted, no duplicates."""
+    store = state.store
+    embedded = _embedded(store)
+    if embedded is not None:
+        found = embedded.query(
+            query,
+            substitutions={ox.Variable("r"): ox.NamedNode(iri)},
+            default_graph=[ox.NamedNode(g) for g in SHIPPED_GRAPHS],
+        )
+    else:
+        response = store.query_response(_bind_remote(query, iri), "application/n-triples")
+        found = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+    triples = set(found)
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
 def known_subjects(state: Any) -> frozenset[str]:
     """Every IRI in the ``kg:`` namespace that is the subject of a triple (computed once)."""
     found = state.extras.get("ld_subjects")
     if found is None:
-        rows = state.store.query(SUBJECTS_QUERY, use_default_graph_as_union=True)
+        rows = select_terms(state, SUBJECTS_QUERY)
         found = frozenset(row["s"].value for row in rows) | frozenset(state.kg.concepts)
         state.extras["ld_subjects"] = found
     return found
@@ -229,7 +299,7 @@ def labels(state: Any) -> dict[str, str]:
     found = state.extras.get("ld_labels")
     if found is None:
         found = {}
-        for row in state.store.query(LABELS_QUERY, use_default_graph_as_union=True):
+        for row in select_terms(state, LABELS_QUERY):
             found.setdefault(row["s"].value, row["label"].value)
         found.update({iri: c.label for iri, c in state.kg.concepts.items()})
         state.extras["ld_labels"] = found
@@ -253,15 +323,8 @@ def resource_iri(state: Any, slug: str) -> str:
     )
 
 
-def describe_triples(store: ox.Store, iri: str) -> list[ox.Triple]:
-    triples = set(
-        store.query(
-            CBD_QUERY,
-            substitutions={ox.Variable("r"): ox.NamedNode(iri)},
-            use_default_graph_as_union=True,
-        )
-    )
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+def describe_triples(state: Any, iri: str) -> list[ox.Triple]:
+    return construct(state, CBD_QUERY, iri)
 
 
 def rdf_response(triples: list[ox.Triple], fmt: Format, headers: dict | None = None) -> Response:
@@ -437,7 +500,7 @@ def term_text(value: str, names: dict[str, str]) -> dict[str, Any]:
 def resource_context(state: Any, iri: str) -> dict[str, Any]:
     """A generic page: the resource's own statements, and what refers to it."""
     names = labels(state)
-    triples = describe_triples(state.store, iri)
+    triples = describe_triples(state, iri)
     own: dict[str, list] = {}
     for t in triples:
         if isinstance(t.subject, ox.NamedNode) and t.subject.value == iri:
@@ -446,10 +509,8 @@ def resource_context(state: Any, iri: str) -> dict[str, Any]:
         {"predicate": term_view(ox.NamedNode(p), names), "objects": values}
         for p, values in sorted(own.items(), key=lambda kv: short(kv[0]))
     ]
-    referrers = state.store.query(
-        "SELECT DISTINCT ?r ?s ?p WHERE { ?s ?p ?r } ORDER BY ?p ?s LIMIT 201",
-        substitutions={ox.Variable("r"): ox.NamedNode(iri)},
-        use_default_graph_as_union=True,
+    referrers = select_terms(
+        state, "SELECT DISTINCT ?r ?s ?p WHERE { ?s ?p ?r } ORDER BY ?p ?s LIMIT 201", iri
     )
     refs = [
         {"subject": term_view(r["s"], names), "predicate": term_view(r["p"], names)}
@@ -562,7 +623,7 @@ def data(request: Request, filename: Annotated[str, Path(max_length=310)]) -> Re
         )
     iri = resource_iri(state, slug)
     return rdf_response(
-        describe_triples(state.store, iri),
+        describe_triples(state, iri),
         FORMATS[ext],
         headers={"Content-Location": f"/data/{filename}"},
     )

@@ -12,12 +12,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from scalekg.api.state import AppState
+from scalekg.graph.backends.base import SHIPPED_GRAPHS
 from scalekg.graph.build import Snapshot
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.namespaces import DATA_GRAPH, SKG
 from scalekg.graph.resources import ontology_files
 from scalekg.graph.settings import Settings
-from scalekg.graph.store import store_selector
 
 KG = "https://w3id.org/scalekg/id/"
 PS = KG + "premature-scaling"
@@ -351,18 +351,22 @@ kg:good skg:mitigates kg:evil .
 """
 
 
-@pytest.fixture(scope="module")
-def hostile(tmp_path_factory) -> TestClient:
+SECRET_NQ = (
+    "<https://w3id.org/scalekg/id/secret-assessment> <https://w3id.org/scalekg/ontology#mitigates> "
+    "<https://w3id.org/scalekg/id/evil> <https://w3id.org/scalekg/graph/assessment/a1> .\n"
+    "<https://w3id.org/scalekg/id/secret-assessment> <http://www.w3.org/2004/02/skos/core#prefLabel> "
+    '"Private answers" <https://w3id.org/scalekg/graph/assessment/a1> .\n'
+)
+
+
+def make_app(store, tmp_path, name: str = "hostile0") -> TestClient:
     from scalekg.api.routers import linked_data, query_page
 
-    store = ox.Store()
-    store.load(HOSTILE_TTL.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(DATA_GRAPH))
-    kg = KnowledgeGraph.from_store(store_selector(store), "hostile0")
-    assert kg.concept("evil").label == XSS
-    path = tmp_path_factory.mktemp("hostile") / "snapshot.nq"
+    kg = KnowledgeGraph.from_store(store.select, name)
+    path = tmp_path / "snapshot.nq"
     state = AppState(
         settings=Settings(build_dir=path.parent),
-        snapshot=Snapshot(path=path, hash="hostile0", stats={"triples": len(store)}),
+        snapshot=Snapshot(path=path, hash=name, stats={"triples": 0}),
         kg=kg,
         store=store,
     )
@@ -371,6 +375,78 @@ def hostile(tmp_path_factory) -> TestClient:
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
     return TestClient(app)
+
+
+def hostile_store() -> ox.Store:
+    store = ox.Store()
+    store.load(HOSTILE_TTL.encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(DATA_GRAPH))
+    store.load(SECRET_NQ.encode(), format=ox.RdfFormat.N_QUADS)  # a user's assessment graph
+    return store
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> TestClient:
+    from scalekg.graph.backends.memory import EmbeddedBackend
+
+    client = make_app(EmbeddedBackend(hostile_store()), tmp_path_factory.mktemp("hostile"))
+    assert client.app.state.scalekg.kg.concept("evil").label == XSS
+    return client
+
+
+class FakeRemote:
+    """A stand-in for a remote SPARQL store: only the protocol calls, answered by pyoxigraph."""
+
+    kind = "sparql"
+
+    def __init__(self, store: ox.Store):
+        self.inner = store
+        self.queries: list[str] = []
+
+    def _run(self, query: str):
+        self.queries.append(query)
+        graphs = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
+        return self.inner.query(query, default_graph=graphs)
+
+    def select(self, query: str) -> list[dict[str, str]]:
+        data = self.select_json(query)
+        names = data["head"]["vars"]
+        return [{n: b[n]["value"] for n in names if n in b} for b in data["results"]["bindings"]]
+
+    def select_json(self, query: str) -> dict:
+        import json
+
+        return json.loads(self._run(query).serialize(format=ox.QueryResultsFormat.JSON))
+
+    def query_response(self, query: str, accept: str):
+        class Answer:
+            content = ox.serialize(self._run(query), format=ox.RdfFormat.N_TRIPLES)
+
+        assert accept == "application/n-triples"
+        return Answer()
+
+
+def test_a_remote_store_gets_the_same_description(tmp_path):
+    from scalekg.graph.backends.memory import EmbeddedBackend
+
+    local = make_app(EmbeddedBackend(hostile_store()), tmp_path / "a")
+    remote_store = FakeRemote(hostile_store())
+    remote = make_app(remote_store, tmp_path / "b")
+    for url in ("/data/evil.nt", "/data/edge-good--mitigates--evil.nt", "/data/good.nt"):
+        a, b = local.get(url), remote.get(url)
+        assert a.status_code == b.status_code == 200
+        assert a.content == b.content, url
+    for url in ("/page/evil", "/page/edge-good--mitigates--evil", "/page/talk"):
+        assert local.get(url).text == remote.get(url).text
+    bound = [q for q in remote_store.queries if "VALUES ?r" in q]
+    assert bound and all("<https://w3id.org/scalekg/id/" in q for q in bound)
+
+
+def test_assessment_graphs_are_not_published(hostile):
+    assert hostile.get("/id/secret-assessment", follow_redirects=False).status_code == 404
+    assert hostile.get("/page/secret-assessment").status_code == 404
+    for url in ("/data/evil.ttl", "/page/evil"):
+        body = hostile.get(url).text
+        assert "secret-assessment" not in body and "Private answers" not in body
 
 
 def assert_no_live_markup(html: str) -> None:
