@@ -187,9 +187,6 @@ class _Channel:
             select.select([self.sock], [], [], remaining)
 
     async def arecv(self, timeout: float):
-        message = self.try_read()
-        if message is not None:
-            return message
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
 

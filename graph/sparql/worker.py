@@ -28,21 +28,33 @@ HEADER = struct.Struct("!Q")
 _POSITION = re.compile(r"(?:error at )?(\d+):(\d+)")
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
-    while got < n:
-        k = sock.recv_into(view[got:], n - got)
-        if k == 0:
-            raise EOFError
-        got += k
-    return bytes(buf)
+class Reader:
+    """Framed messages from a blocking socket, with as few ``recv`` calls as possible."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = bytearray()
+
+    def _fill(self, n: int) -> None:
+        while len(self.buf) < n:
+            chunk = self.sock.recv(max(n - len(self.buf), 65536))
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+    def recv(self):
+        self._fill(HEADER.size)
+        (size,) = HEADER.unpack_from(self.buf)
+        end = HEADER.size + size
+        self._fill(end)
+        message = pickle.loads(memoryview(self.buf)[HEADER.size : end])
+        del self.buf[:end]
+        return message
 
 
 def recv_message(sock: socket.socket):
-    (size,) = HEADER.unpack(_recv_exact(sock, HEADER.size))
-    return pickle.loads(_recv_exact(sock, size))
+    """One message (for a caller that reads a single message from a fresh socket)."""
+    return Reader(sock).recv()
 
 
 def send_message(sock: socket.socket, message) -> None:
@@ -190,7 +202,8 @@ class Evaluator:
 
 
 def serve(sock: socket.socket, sandbox: str = "") -> None:
-    init = recv_message(sock)
+    reader = Reader(sock)
+    init = reader.recv()
     limit_memory(init.get("memory_limit_mb"))
     import pyoxigraph as ox
 
@@ -209,7 +222,7 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
     del init
     while True:
         try:
-            request = recv_message(sock)
+            request = reader.recv()
         except EOFError:
             return
         op = request[0]

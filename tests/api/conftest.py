@@ -70,6 +70,7 @@ def make_app(snapshot: Path, **settings):
         allow_credentials=False,
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["*"],
+        expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
     )
     app.include_router(router)
     app.state.scalekg = SimpleNamespace(executor=executor, settings=s)
