@@ -258,6 +258,7 @@ def render_page(
     max_nodes: int = 600,
     standalone: bool = False,
     base_url: str = "",
+    overlay: dict | None = None,
 ) -> str:
     """The whole graph page for a view.
 
@@ -276,6 +277,7 @@ def render_page(
         "maxDepth": MAX_DEPTH,
         "linkBase": link_base,
         "sparqlTemplate": SPARQL_TEMPLATE,
+        "overlay": overlay,
         "initial": {
             "nodes": len(selection.nodes),
             "edges": len(selection.edges),
@@ -313,6 +315,7 @@ def render_page(
         max_nodes=max_nodes,
         link_base=link_base,
         json_link=None if standalone else "/graph.json?" + _query(kg, view),
+        overlay=overlay,
         **assets,
     )
 

@@ -36,8 +36,41 @@ def graph_page(request: Request) -> HTMLResponse:
         view = parse_view(state.kg, _params(request))
     except ViewError as exc:
         return HTMLResponse(render_error(exc), status_code=exc.status)
-    html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes)
+    overlay = None
+    assessment_id = request.query_params.get("assessment")
+    if assessment_id is not None:
+        overlay = _overlay(request, assessment_id)
+        if overlay is None:
+            return JSONResponse(
+                {"error": "not found", "message": f"no assessment {assessment_id!r}"},
+                status_code=404,
+            )
+    html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes, overlay=overlay)
     return HTMLResponse(html)
+
+
+def _overlay(request: Request, assessment_id: str) -> dict | None:
+    """The page overlay of a stored assessment, or None when there is no such assessment."""
+    from fastapi import HTTPException
+
+    from scalekg.graph.assessment.scoring import overlay
+    from scalekg.viz.overlay import page_overlay
+
+    from .assessments import get_assessment, report_for
+
+    try:
+        assessment = get_assessment(request, assessment_id)
+    except HTTPException:
+        return None
+    report = report_for(request, assessment)
+    info = report.get("assessment", {})
+    summary = {
+        "id": assessment_id,
+        "organisation": str(info.get("organisation", "")),
+        "date": str(info.get("date", "")),
+        "stage": str(info.get("stage", "")),
+    }
+    return page_overlay(request.app.state.scalekg.kg, overlay(report), summary)
 
 
 @router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")

@@ -27,11 +27,12 @@ EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
     import os
 
+    import playwright.sync_api as sync_api
+
     if not os.path.exists(CHROMIUM):
-        pytest.skip("no Chromium at /usr/bin/chromium")
+        pytest.fail("no Chromium at /usr/bin/chromium: apt-get install chromium (.ci/run does)")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b

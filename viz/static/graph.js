@@ -304,21 +304,34 @@
   if (BIG) detailOverrides();
 
   const DIM_EDGE = { color: "#dddddd", highlight: "#999999", hover: "#999999", inherit: false };
+  // The assessment overlay (/graph?assessment=ID): node colours by strength or exposure, and the
+  // leverage paths' edges drawn thick.
+  const OVERLAY = META.overlay || null;
+  const overlayNodes = new Map(OVERLAY ? Object.entries(OVERLAY.nodes) : []);
+  const overlayEdges = new Set(OVERLAY ? OVERLAY.edges : []);
+  function overlayColour(id) {
+    const ov = overlayNodes.get(id);
+    if (!ov) return undefined;
+    return { background: ov.colour, border: "#222222", highlight: { background: ov.colour, border: "#000000" } };
+  }
   function restyle() {
     const dimming = state.path.length === 2 && current.pathNodes.size > 0;
     for (const id of current.nodes) {
       const base = visNodeById.get(id).group;
-      override(nodeOver, dirtyNodes, id, {
-        group: dimming && !current.pathNodes.has(id) ? base + "-dim" : base,
+      const dimmed = dimming && !current.pathNodes.has(id);
+      const values = {
+        group: dimmed ? base + "-dim" : base,
         borderWidth: id === state.focus || (dimming && state.path.includes(id)) ? 3 : 1.5,
-      });
+      };
+      if (overlayNodes.has(id)) values.color = dimmed ? undefined : overlayColour(id);
+      override(nodeOver, dirtyNodes, id, values);
     }
     for (const e of current.edges) {
       const orig = visEdgeById.get(e.id);
       const onPath = dimming && current.pathEdges.has(e.id);
       override(edgeOver, dirtyEdges, e.id, {
         color: dimming && !onPath ? DIM_EDGE : orig.color,
-        width: onPath ? orig.width * 2.2 : orig.width,
+        width: onPath ? orig.width * 2.2 : overlayEdges.has(e.id) ? orig.width * 2.5 : orig.width,
       });
     }
   }
@@ -474,6 +487,7 @@
     if (state.expand.length) q.set("expand", state.expand.join(","));
     if (state.path.length === 2) q.set("path", state.path.join(","));
     if (state.selected) q.set("selected", state.selected);
+    if (OVERLAY) q.set("assessment", OVERLAY.id);
     return q.toString().replace(/%2C/g, ",");
   }
   function syncUrl() {
@@ -862,6 +876,8 @@
     query, focus: focusOn, select: selectNode, expand: expandNode, viewJson, pngDataUrl,
     path: (a, b) => { state.path = [a, b]; pendingPathStart = null; render({ fit: false }); },
     drawnNodes: () => nodesDS.length,
+    overlay: OVERLAY,
+    nodeColour: (id) => { const n = nodesDS.get(id); return n && n.color ? n.color.background : null; },
     detail: () => detail,
   });
   function expose() {
