@@ -201,12 +201,8 @@ class _Channel:
             if msg is not None:
                 fut.set_result(msg)
 
-        def expire() -> None:
-            if not fut.done():
-                fut.set_exception(_Deadline())
-
         loop.add_reader(self.fd, readable)
-        timer = loop.call_later(timeout, expire)
+        timer = loop.call_later(timeout, _expire, fut)
         try:
             return await fut
         finally:
@@ -281,6 +277,8 @@ class _Waiter:
     def wake(self) -> None:
         if self.loop is None:
             self.event.set()
+        elif asyncio._get_running_loop() is self.loop:  # released on the waiter's own loop
+            _resolve(self.fut)
         else:
             self.loop.call_soon_threadsafe(_resolve, self.fut)
 
@@ -288,6 +286,11 @@ class _Waiter:
 def _resolve(fut: asyncio.Future) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+def _expire(fut: asyncio.Future) -> None:
+    if not fut.done():
+        fut.set_exception(_Deadline())
 
 
 def _syntax_error(reply) -> QuerySyntaxError:
@@ -503,16 +506,18 @@ class QueryExecutor:
         return waiter.worker
 
     async def _aacquire(self, timeout: float) -> _Worker:
+        loop = asyncio.get_running_loop()
         with self._lock:
             if self._closed:
                 raise QueryExecutionError("the query executor is closed")
             if self._idle:
                 return self._idle.popleft()
-            waiter = _Waiter(asyncio.get_running_loop())
+            waiter = _Waiter(loop)
             self._waiters.append(waiter)
+        timer = loop.call_later(timeout, _expire, waiter.fut)
         try:
-            await asyncio.wait_for(asyncio.shield(waiter.fut), timeout)
-        except TimeoutError:
+            await waiter.fut
+        except _Deadline:
             with self._lock:
                 if waiter.worker is None:
                     waiter.abandoned = True
@@ -525,6 +530,8 @@ class QueryExecutor:
                     raise
             self._release(waiter.worker)
             raise
+        finally:
+            timer.cancel()
         return waiter.worker
 
     # ------------------------------------------------------------------ queries
