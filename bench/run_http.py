@@ -280,6 +280,77 @@ def loadavg() -> str:
     return "?"
 
 
+def cpu_costs(requests: int = 3000) -> list[tuple[str, float, float]]:
+    """CPU time per request of each ASGI app in this process: ``[(name, us, ratio)]``.
+
+    ``time.process_time`` counts only this process's CPU, so other load on the machine barely moves
+    it: a noise-resistant check of the server-side cost beside the wall-clock numbers. The apps run
+    without a socket, so this leaves out uvicorn's HTTP parsing and the kernel, which are the same
+    for every app. /sparql evaluates in worker processes, so it is not comparable here.
+    """
+    import importlib.util
+
+    from scalekg.api.app import create_app
+    from scalekg.graph.settings import get_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bench_ceiling_inproc.py"
+        path.write_text(textwrap.dedent(CEILING_APP), encoding="utf-8")
+        spec = importlib.util.spec_from_file_location("bench_ceiling_inproc", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    ceiling_app = module.app
+    app = create_app(get_settings(query_workers=1))
+    plain = [(b"host", b"127.0.0.1"), (b"accept", b"*/*")]
+    gz = [*plain, (b"accept-encoding", b"gzip")]
+    cases = [
+        ("ceiling", ceiling_app, "/", b"", plain),
+        ("ask", app, "/api/ask", urlencode({"q": ASK_QUERY}, quote_via=quote).encode(), plain),
+        ("mitigated-by", app, "/api/concepts/premature-scaling/mitigated-by", b"", plain),
+        ("ask-gz", app, "/api/ask", urlencode({"q": ASK_QUERY}, quote_via=quote).encode(), gz),
+        ("mitigated-by-gz", app, "/api/concepts/premature-scaling/mitigated-by", b"", gz),
+    ]
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(_message):
+        return None
+
+    async def measure(asgi, path, query, headers) -> float:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query,
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+        }
+        for _ in range(200):  # warm the caches
+            await asgi(dict(scope), receive, send)
+        best = float("inf")
+        for _ in range(3):
+            t = time.process_time()
+            for _ in range(requests):
+                await asgi(dict(scope), receive, send)
+            best = min(best, (time.process_time() - t) / requests * 1e6)
+        return best
+
+    async def run_all():
+        async with app.router.lifespan_context(app):  # as under uvicorn (gc.freeze included)
+            return [(name, await measure(a, p, q, h)) for name, a, p, q, h in cases]
+
+    found = asyncio.run(run_all())
+    base = found[0][1]
+    return [(name, us, base / us) for name, us in found]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
@@ -417,7 +488,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     results = [r for r, _ in targets]
-    report = render(results, args, loader, notes, load_before, loadavg(), snapshot.hash)
+    load_after = loadavg()
+    print("\nin-process CPU cost per request ...", flush=True)
+    costs = cpu_costs()
+    report = render(results, args, loader, notes, load_before, load_after, snapshot.hash, costs)
     print()
     print(report)
     if not args.no_write:
@@ -428,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def render(results, args, loader, notes, load_before, load_after, snapshot_hash) -> str:
+def render(results, args, loader, notes, load_before, load_after, snapshot_hash, costs) -> str:
     by_key = {r.key: r for r in results}
     base = results[0]
     lines = [
@@ -486,6 +560,15 @@ def render(results, args, loader, notes, load_before, load_after, snapshot_hash)
         )
     else:
         lines.append(f"- p99 < 25 ms at {args.connections} connections: n/a")
+    lines += [
+        "",
+        "Server-side CPU per request, in process (`time.process_time`, the ASGI app called "
+        "without a socket, best of 3 × 3,000 requests; robust to other load on the machine):",
+        "",
+        "| app | µs CPU / request | ceiling ÷ this |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {name} | {us:.1f} | {ratio:.2f} |" for name, us, ratio in costs]
     if notes:
         lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines)
