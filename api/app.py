@@ -1,5 +1,6 @@
 """The FastAPI application factory. Nothing is built at import time."""
 
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -95,4 +96,13 @@ def _install_sparql(app: FastAPI, state: AppState) -> None:
 
 def create_app_from_env() -> FastAPI:
     """For ``uvicorn --factory`` (used by ``scalekg serve``, also with several workers)."""
-    return create_app(get_settings())
+    from scalekg.graph.backends import StoreError
+
+    try:
+        return create_app(get_settings())
+    except StoreError as exc:
+        # A store that cannot be opened (bad spec, unreachable, not loaded, locked) fails the
+        # same way in every worker: exit with uvicorn's STARTUP_FAILURE (3) so that it stops,
+        # rather than restarting the workers forever.
+        logging.getLogger("uvicorn.error").error("cannot start: %s: %s", exc.kind, exc.message)
+        raise SystemExit(3) from exc

@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay on one line (greppable)
 
 StoreOpt = Annotated[
     str | None,

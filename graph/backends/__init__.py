@@ -62,6 +62,20 @@ def parse_spec(spec: str) -> tuple[str, Any]:
     raise StoreSpecError(f"unknown store {spec!r}: {SPEC_HELP}")
 
 
+def check_serving(settings: Any) -> None:
+    """Fail fast, before any server process starts, on a store spec that cannot be served with
+    these settings (malformed, or ``oxigraph:PATH`` with several uvicorn workers)."""
+    kind, arg = parse_spec(settings.store)
+    workers = int(getattr(settings, "workers", 1) or 1)
+    if kind == "oxigraph" and workers > 1:
+        raise StoreSpecError(
+            f"`oxigraph:{arg}` runs with one worker process: RocksDB lets only one process "
+            f"write a store, and --workers {workers} would start {workers}. Use --workers 1 "
+            "(the SPARQL query workers still run in parallel), or put the data in a SPARQL "
+            "server (`sparql:…`) to scale out."
+        )
+
+
 def open_backend(settings: Any, *, read_only: bool = False) -> Backend:
     """The backend named by ``settings.store`` (a ``Settings``), opened but not loaded."""
     kind, arg = parse_spec(settings.store)
@@ -70,14 +84,7 @@ def open_backend(settings: Any, *, read_only: bool = False) -> Backend:
 
         return MemoryBackend()
     if kind == "oxigraph":
-        workers = int(getattr(settings, "workers", 1) or 1)
-        if workers > 1:
-            raise StoreSpecError(
-                f"`oxigraph:{arg}` runs with one worker process: RocksDB lets only one process "
-                f"write a store, and --workers {workers} would start {workers}. Use --workers 1 "
-                "(the SPARQL query workers still run in parallel), or put the data in a SPARQL "
-                "server (`sparql:…`) to scale out."
-            )
+        check_serving(settings)
         from .oxigraph_disk import OxigraphDiskBackend
 
         return OxigraphDiskBackend(arg, read_only=read_only)
@@ -130,6 +137,7 @@ __all__ = [
     "StoreReadOnlyError",
     "StoreSpecError",
     "StoreUnavailableError",
+    "check_serving",
     "open_backend",
     "open_for_serving",
     "parse_spec",

@@ -59,7 +59,7 @@ def built() -> Snapshot:
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory) -> Iterator[VirtuosoServer]:
     """One Virtuoso for the session, loaded with the snapshot through ``scalekg load``."""
-    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), max_query_s=30)
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), max_query_s=10)
     server.start()
     try:
         yield server
@@ -184,6 +184,9 @@ class ServeProcess:
     def wait_exit(self, timeout: float = 60.0) -> int:
         try:
             return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
         finally:
             self._log.close()
 

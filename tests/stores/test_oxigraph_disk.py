@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +19,7 @@ from scalekg.graph.backends import (
     StoreLockedError,
     StoreReadOnlyError,
     StoreSpecError,
+    check_serving,
     open_backend,
     open_for_serving,
 )
@@ -25,7 +27,7 @@ from scalekg.graph.backends.base import LOADED_SNAPSHOT, META_GRAPH
 from scalekg.graph.backends.oxigraph_disk import OxigraphDiskBackend
 from scalekg.graph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 
-from .conftest import run_cli, store_settings
+from .conftest import ServeProcess, run_cli, store_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "examples" / "early-stage-startup.yaml"
@@ -160,6 +162,21 @@ def test_a_second_process_gets_a_clear_lock_error(tmp_path, built):
 def test_several_uvicorn_workers_are_refused_with_a_clear_message(tmp_path):
     with pytest.raises(StoreSpecError, match="one worker process"):
         open_backend(store_settings(f"oxigraph:{tmp_path / 'db'}", workers=2))
+    with pytest.raises(StoreSpecError, match="one worker process"):
+        check_serving(store_settings(f"oxigraph:{tmp_path / 'db'}", workers=2))
+
+
+def test_several_workers_on_an_oxigraph_store_fail_clearly(tmp_path):
+    started = time.monotonic()
+    server = ServeProcess(
+        args=["--workers", "2", "--store", f"oxigraph:{tmp_path / 'db'}"],
+        wait=False,
+        log=tmp_path / "serve.log",
+    )
+    server.wait_exit(60)  # stops by itself: no endless restart of failing workers
+    assert time.monotonic() - started < 60
+    assert "one worker process" in server.output()
+    assert not (tmp_path / "db").exists()  # no worker got as far as opening the store
 
 
 # ------------------------------------------------------------------------------ read-only
