@@ -581,7 +581,8 @@ def write_section(path: Path, report: str) -> None:
         head, rest = text.split(START, 1)
         _, tail = rest.split(END, 1)
         head = head.rsplit("## HTTP throughput", 1)[0] if "## HTTP throughput" in head else head
-        text = f"{head}{section}{tail.lstrip(chr(10))}"
+        tail = tail.lstrip("\n")
+        text = f"{head}{section}" + (f"\n{tail}" if tail else "")
         if not text.endswith("\n"):
             text += "\n"
     else:
