@@ -156,6 +156,6 @@ def sparql_server(sparql_snapshot_path) -> Iterator[SparqlServer]:
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
+def sparql_http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30) as client:
         yield client

@@ -81,18 +81,18 @@ def forbidden_requests(port: int, token: str) -> list[dict]:
 
 
 def test_service_from_load_are_refused_and_nothing_is_fetched(
-    sparql_server, listener, http, sparql_consts
+    sparql_server, listener, sparql_http, sparql_consts
 ):
     port = listener.getsockname()[1]
     requests = forbidden_requests(port, sparql_consts.TOKEN)
     for req in requests:
         method = req.pop("method", "GET")
-        r = http.request(method, sparql_server.url, **req)
+        r = sparql_http.request(method, sparql_server.url, **req)
         assert r.status_code == 400, (req, r.text)
         assert r.json()["error"] == "forbidden", r.text
     assert_no_connection(listener)
     # The updates with a valid token were refused for LOAD/SERVICE, not for the token.
-    ok = http.post(
+    ok = sparql_http.post(
         sparql_server.url,
         content="INSERT DATA { GRAPH <http://g/> { <http://a> <http://b> <http://c> } }",
         headers={
@@ -142,29 +142,29 @@ def test_runaway_is_stopped_while_others_are_served(sparql_server, sparql_consts
     assert stats["timeouts"] >= 1
 
 
-def test_cartesian_product_with_order_by_is_stopped(sparql_server, http):
+def test_cartesian_product_with_order_by_is_stopped(sparql_server, sparql_http):
     q = (
         "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n ?o . ?p ?q ?r } "
         "ORDER BY ?a ?f ?o"
     )
     t = time.monotonic()
-    r = http.get(sparql_server.url, params={"query": q})
+    r = sparql_http.get(sparql_server.url, params={"query": q})
     assert r.status_code == 504 and r.json()["error"] == "timeout"
     assert time.monotonic() - t < 4.0
-    assert http.get(sparql_server.url, params={"query": "ASK {}"}).status_code == 200
+    assert sparql_http.get(sparql_server.url, params={"query": "ASK {}"}).status_code == 200
 
 
-def test_row_cap_truncates_and_sets_headers(sparql_server, http, sparql_consts):
-    r = http.get(sparql_server.url, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+def test_row_cap_truncates_and_sets_headers(sparql_server, sparql_http, sparql_consts):
+    r = sparql_http.get(sparql_server.url, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 200
     assert r.headers["x-scalekg-truncated"] == "true"
     assert r.headers["x-scalekg-row-limit"] == "5"
     assert len(r.json()["results"]["bindings"]) == 5
     assert len(sparql_consts.QUADS) > 5
-    r = http.get(sparql_server.url, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
+    r = sparql_http.get(sparql_server.url, params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 5"})
     assert "x-scalekg-truncated" not in r.headers
     assert len(r.json()["results"]["bindings"]) == 5
-    r = http.get(
+    r = sparql_http.get(
         sparql_server.url,
         params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
         headers={"Accept": "application/n-triples"},
