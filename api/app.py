@@ -98,11 +98,46 @@ def create_app_from_env() -> FastAPI:
     """For ``uvicorn --factory`` (used by ``scalekg serve``, also with several workers)."""
     from scalekg.graph.backends import StoreError
 
+    settings = get_settings()
+    if settings.workers > 1:
+        _tcp_nodelay_on_server_socket(settings.port)
     try:
-        return create_app(get_settings())
+        return create_app(settings)
     except StoreError as exc:
         # A store that cannot be opened (bad spec, unreachable, not loaded, locked) fails the
         # same way in every worker: exit with uvicorn's STARTUP_FAILURE (3) so that it stops,
         # rather than restarting the workers forever.
         logging.getLogger("uvicorn.error").error("cannot start: %s: %s", exc.kind, exc.message)
         raise SystemExit(3) from exc
+
+
+def _tcp_nodelay_on_server_socket(port: int) -> None:
+    """Set TCP_NODELAY on the server socket a uvicorn worker inherited (on Linux, accepted
+    connections inherit it).
+
+    With ``--workers N`` uvicorn binds that socket in the parent without ``IPPROTO_TCP``, so
+    asyncio never sets TCP_NODELAY on the connections, and on keep-alive connections every
+    response waits about 40 ms (Nagle's algorithm against delayed ACKs): measured 180 req/s with
+    2 workers against 4,000 with 1. With one worker uvicorn opens the socket itself, correctly.
+    The worker's copy is bound but not yet listening when the app factory runs."""
+    import os
+    import socket
+
+    if not os.path.isdir("/proc/self/fd"):
+        return
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            sock = socket.socket(fileno=os.dup(int(name)))
+        except (OSError, ValueError):
+            continue
+        try:
+            if (
+                sock.type == socket.SOCK_STREAM
+                and sock.family in (socket.AF_INET, socket.AF_INET6)
+                and sock.getsockname()[1] == port
+            ):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        finally:
+            sock.close()

@@ -267,6 +267,14 @@ def test_several_workers_share_the_remote_store(virtuoso_loaded, tmp_path):
             for _ in range(20):
                 r = http.get("/sparql", params={"query": "ASK { ?s a skg:Capability }"})
                 assert r.status_code == 200 and r.json()["boolean"] is True
+            # keep-alive requests must not wait for delayed ACKs (TCP_NODELAY on the socket)
+            latencies = []
+            for _ in range(30):
+                started = time.perf_counter()
+                assert http.get("/health").status_code == 200
+                latencies.append(time.perf_counter() - started)
+            latencies.sort()
+            assert latencies[len(latencies) // 2] < 0.030, latencies
     finally:
         server.stop()
 
