@@ -12,7 +12,9 @@ serializes, so the bytes that come back are the HTTP body.
 
 Two entry points share one pool: ``execute`` blocks the calling thread, ``aexecute`` is a
 coroutine that waits on the socket through the asyncio event loop (no thread hop, so a web
-handler can be ``async def`` without ever blocking the loop).
+handler can be ``async def`` without ever blocking the loop). Queued async queries are sent to
+a worker from the very loop callback that read the worker's previous answer: a busy web process
+does not leave workers idle while its tasks wait for their turn.
 
 Wire protocol (8-byte length + pickle, see ``worker.py``):
 
@@ -129,7 +131,8 @@ class _Deadline(Exception):
 
 
 class _Channel:
-    """The parent's end of a socket pair: non-blocking, framed, readable from sync or async code."""
+    """The parent's end of a socket pair: non-blocking and framed. Sync callers wait with
+    ``select``; async callers register ``try_read`` with the event loop (``add_reader``)."""
 
     __slots__ = ("buf", "fd", "sock")
 
@@ -185,29 +188,6 @@ class _Channel:
             if remaining <= 0:
                 raise _Deadline
             select.select([self.sock], [], [], remaining)
-
-    async def arecv(self, timeout: float):
-        loop = asyncio.get_running_loop()
-        fut = loop.create_future()
-
-        def readable() -> None:
-            if fut.done():
-                return
-            try:
-                msg = self.try_read()
-            except BaseException as exc:
-                fut.set_exception(exc)
-                return
-            if msg is not None:
-                fut.set_result(msg)
-
-        loop.add_reader(self.fd, readable)
-        timer = loop.call_later(timeout, _expire, fut)
-        try:
-            return await fut
-        finally:
-            timer.cancel()
-            loop.remove_reader(self.fd)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -265,32 +245,49 @@ class _Worker:
 
 
 class _Waiter:
-    __slots__ = ("abandoned", "event", "fut", "loop", "worker")
+    """A thread waiting in ``execute`` for a free worker."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop | None = None):
+    __slots__ = ("abandoned", "event", "worker")
+
+    def __init__(self) -> None:
         self.worker: _Worker | None = None
         self.abandoned = False
+        self.event = threading.Event()
+
+
+class _Job:
+    """A query from ``aexecute``: queued, then running on a worker, then done.
+
+    Jobs are dispatched by whoever frees a worker, inside the event loop's callback that read the
+    previous answer, so a worker gets its next query without waiting for any task to run."""
+
+    __slots__ = (
+        "applied", "base", "cancelled", "dataset", "fut", "loop", "media_type", "query",
+        "state", "timer", "worker",
+    )  # fmt: skip
+
+    def __init__(self, loop, query, base, dataset, media_type) -> None:
         self.loop = loop
-        self.event = threading.Event() if loop is None else None
-        self.fut = loop.create_future() if loop is not None else None
+        self.fut = loop.create_future()
+        self.query = query
+        self.base = base
+        self.dataset = dataset
+        self.media_type = media_type
+        self.state = "queued"  # queued, assigned, running, done
+        self.cancelled = False
+        self.timer: asyncio.TimerHandle | None = None
+        self.worker: _Worker | None = None
+        self.applied = 0
 
-    def wake(self) -> None:
-        if self.loop is None:
-            self.event.set()
-        elif asyncio._get_running_loop() is self.loop:  # released on the waiter's own loop
-            _resolve(self.fut)
-        else:
-            self.loop.call_soon_threadsafe(_resolve, self.fut)
-
-
-def _resolve(fut: asyncio.Future) -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
-def _expire(fut: asyncio.Future) -> None:
-    if not fut.done():
-        fut.set_exception(_Deadline())
+    def settle(self, reply=None, error: BaseException | None = None) -> None:
+        self.state = "done"
+        if self.timer is not None:
+            self.timer.cancel()
+        if not self.fut.done():
+            if error is not None:
+                self.fut.set_exception(error)
+            else:
+                self.fut.set_result(reply)
 
 
 def _syntax_error(reply) -> QuerySyntaxError:
@@ -355,6 +352,7 @@ class QueryExecutor:
         self._update_lock = threading.Lock()
         self._idle: deque[_Worker] = deque()
         self._waiters: deque[_Waiter] = deque()
+        self._jobs: deque[_Job] = deque()
         self._all: set[_Worker] = set()
         self._updates: list[tuple[str, str]] = []
         self._closed = False
@@ -474,14 +472,86 @@ class QueryExecutor:
     # ------------------------------------------------------------------ the pool
 
     def _release(self, worker: _Worker) -> None:
+        """A worker is free: hand it to a waiting thread, else to the first queued job."""
+        job = None
         with self._lock:
             while self._waiters:
                 waiter = self._waiters.popleft()
                 if not waiter.abandoned:
                     waiter.worker = worker
-                    waiter.wake()
+                    waiter.event.set()
                     return
-            self._idle.append(worker)
+            while self._jobs:
+                candidate = self._jobs.popleft()
+                if not candidate.cancelled and candidate.state == "queued":
+                    candidate.state = "assigned"
+                    job = candidate
+                    break
+            if job is None:
+                self._idle.append(worker)
+                return
+        if asyncio._get_running_loop() is job.loop:
+            self._dispatch(job, worker)
+        else:
+            job.loop.call_soon_threadsafe(self._dispatch, job, worker)
+
+    def _dispatch(self, job: _Job, worker: _Worker) -> None:
+        """Send a job's query to a worker and watch the worker's socket (on the job's loop)."""
+        if job.cancelled or job.fut.done():
+            self._release(worker)
+            return
+        payload, job.applied = self._request(
+            worker, job.query, job.base, job.dataset, job.media_type
+        )
+        try:
+            worker.chan.send(payload, time.monotonic() + self.timeout_s)
+        except (_Deadline, OSError):  # the worker died while idle: retry on another
+            self._discard(worker)
+            with self._lock:
+                job.state = "queued"
+                self._jobs.appendleft(job)
+            if job.timer is None:
+                job.timer = job.loop.call_later(self.timeout_s, self._expired, job)
+            return
+        self.stats["queries"] += 1
+        job.state = "running"
+        job.worker = worker
+        if job.timer is not None:
+            job.timer.cancel()
+        job.timer = job.loop.call_later(self.timeout_s, self._expired, job)
+        job.loop.add_reader(worker.chan.fd, self._readable, job)
+
+    def _readable(self, job: _Job) -> None:
+        worker = job.worker
+        try:
+            reply = worker.chan.try_read()
+        except EOFError:
+            job.loop.remove_reader(worker.chan.fd)
+            job.settle(error=self._died(worker))
+            return
+        if reply is None:
+            return
+        job.loop.remove_reader(worker.chan.fd)
+        if reply[0] == "fatal":
+            self._discard(worker)
+            self.stats["errors"] += 1
+            job.settle(error=QueryExecutionError(reply[1]))
+            return
+        worker.applied = job.applied
+        job.settle(reply)
+        self._release(worker)  # the next queued query starts now, in this callback
+
+    def _expired(self, job: _Job) -> None:
+        if job.state == "queued":
+            with self._lock:
+                try:
+                    self._jobs.remove(job)
+                except ValueError:
+                    return  # just assigned a worker: the dispatch is on its way
+            job.settle(error=self._busy())
+        elif job.state == "running":
+            job.loop.remove_reader(job.worker.chan.fd)
+            job.settle(error=self._timeout(job.worker))
 
     def _busy(self) -> ExecutorBusyError:
         self.stats["busy"] += 1
@@ -503,35 +573,6 @@ class QueryExecutor:
             if waiter.worker is None:
                 waiter.abandoned = True
                 raise self._busy()
-        return waiter.worker
-
-    async def _aacquire(self, timeout: float) -> _Worker:
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            if self._closed:
-                raise QueryExecutionError("the query executor is closed")
-            if self._idle:
-                return self._idle.popleft()
-            waiter = _Waiter(loop)
-            self._waiters.append(waiter)
-        timer = loop.call_later(timeout, _expire, waiter.fut)
-        try:
-            await waiter.fut
-        except _Deadline:
-            with self._lock:
-                if waiter.worker is None:
-                    waiter.abandoned = True
-                    raise self._busy() from None
-            # A worker arrived just as the wait ran out: use it.
-        except asyncio.CancelledError:
-            with self._lock:
-                if waiter.worker is None:
-                    waiter.abandoned = True
-                    raise
-            self._release(waiter.worker)
-            raise
-        finally:
-            timer.cancel()
         return waiter.worker
 
     # ------------------------------------------------------------------ queries
@@ -572,13 +613,16 @@ class QueryExecutor:
         return pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL), applied
 
     def _finish(self, worker: _Worker, reply, applied: int, info, started: float) -> QueryResult:
-        status = reply[0]
-        if status == "fatal":
+        if reply[0] == "fatal":
             self._discard(worker)
             self.stats["errors"] += 1
             raise QueryExecutionError(reply[1])
         worker.applied = applied
         self._release(worker)
+        return self._answer(reply, info, started)
+
+    def _answer(self, reply, info, started: float) -> QueryResult:
+        status = reply[0]
         if status == "ok":
             _, _, media_type, truncated, body = reply
             return QueryResult(
@@ -666,20 +710,27 @@ class QueryExecutor:
         if hit is not None:
             return hit
         started = time.monotonic()
-        worker = await self._aacquire(self.timeout_s)
-        self.stats["queries"] += 1
+        loop = asyncio.get_running_loop()
+        job = _Job(loop, query, base, dataset, media_type)
+        with self._lock:
+            if self._closed:
+                raise QueryExecutionError("the query executor is closed")
+            worker = self._idle.popleft() if self._idle else None
+            if worker is None:
+                self._jobs.append(job)
+            else:
+                job.state = "assigned"
+        if worker is None:
+            job.timer = loop.call_later(self.timeout_s, self._expired, job)
+        else:
+            self._dispatch(job, worker)
         try:
-            payload, applied = self._request(worker, query, base, dataset, media_type)
-            worker.chan.send(payload, time.monotonic() + self.timeout_s)
-            reply = await worker.chan.arecv(self.timeout_s)
-        except _Deadline:
-            raise self._timeout(worker) from None
-        except EOFError:
-            raise self._died(worker) from None
-        except BaseException:  # cancelled while the worker was busy: its state is unknown
-            self._discard(worker)
+            reply = await job.fut
+        except asyncio.CancelledError:
+            # Queued: it is skipped. Running: the worker finishes it and is freed as usual.
+            job.cancelled = True
             raise
-        result = self._finish(worker, reply, applied, info, started)
+        result = self._answer(reply, info, started)
         if key is not None:
             self._cache.put(key, result)
         return result

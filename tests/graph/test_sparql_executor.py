@@ -314,6 +314,55 @@ def test_async_execute_timeout_and_results(fast_executor, sparql_data):
     assert fast < 0.5
 
 
+def test_many_concurrent_async_queries_get_their_own_answers(sparql_executor):
+    async def one(i: int) -> tuple[int, int]:
+        r = await sparql_executor.aexecute(f"SELECT (({i} * 2) AS ?v) {{}}", accept=None)
+        return i, int(next(iter(parse_results(r.body, "json")))[0])
+
+    async def main():
+        return await asyncio.gather(*(one(i) for i in range(200)))
+
+    restarts = sparql_executor.stats["restarts"]
+    for i, v in asyncio.run(main()):
+        assert v == 2 * i
+    assert sparql_executor.stats["restarts"] == restarts
+
+
+def test_cancelled_async_queries_leave_the_pool_healthy(fast_executor, sparql_data):
+    async def main():
+        # Two long queries take both workers; a third waits in the queue.
+        running = [
+            asyncio.create_task(
+                fast_executor.aexecute(
+                    f"{sparql_data.RUNAWAY[:-1]} FILTER({i} >= 0) }}", accept=None
+                )
+            )
+            for i in range(2)
+        ]
+        await asyncio.sleep(0.2)
+        queued = asyncio.create_task(fast_executor.aexecute("ASK { ?s ?p ?o }", accept=None))
+        await asyncio.sleep(0.1)
+        queued.cancel()
+        for t in running:
+            with pytest.raises(QueryTimeoutError):
+                await t
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        # A query cancelled while running: its worker finishes it and serves the next one.
+        quick = asyncio.create_task(
+            fast_executor.aexecute("SELECT (COUNT(*) AS ?n) { ?s ?p ?o ?x }", accept=None)
+        )
+        await asyncio.sleep(0)
+        quick.cancel()
+        r = await fast_executor.aexecute("ASK { ?s ?p ?o FILTER(1 > 0) }", accept=None)
+        return r
+
+    r = asyncio.run(main())
+    assert parse_results(r.body, "json").askAnswer is True
+    assert fast_executor.stats["timeouts"] == 2
+    assert fast_executor.stats["restarts"] == 2  # only the two runaways' workers
+
+
 def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
     """While every worker is taken, a caller waits at most the limit, then gets
     ExecutorBusyError; a worker that comes back serves the next caller."""
