@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="A sourced knowledge graph of how engineering organisations scale, and why they fail to.",
         lifespan=lifespan,
+        docs_url=None,  # served offline by docs_page.install
+        redoc_url=None,
     )
     app.state.scalekg = state
     app.add_middleware(
@@ -48,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     store_errors.install(app)  # StoreError -> 503/507 JSON, and GET /health/store
     _install_routers(app, state)
+    from . import docs_page
+
+    docs_page.install(app)
     return app
 
 
