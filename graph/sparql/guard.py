@@ -78,6 +78,7 @@ _TOKEN_RE = re.compile(
 )
 
 _UCHAR_RE = re.compile(_UCHAR)
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 # Functions whose value changes from one evaluation to the next (results are not cached).
 _NON_DETERMINISTIC = frozenset(("NOW", "RAND", "UUID", "STRUUID", "BNODE"))
@@ -104,6 +105,8 @@ class QueryInfo:
     uses_service: bool
     uses_load: bool
     deterministic: bool = True  # False when NOW(), RAND(), UUID(), STRUUID() or BNODE() is used
+    undeclared_prefixes: tuple[str, ...] = ()  # prefixes used but not declared by the query
+    relative_iris: bool = False  # an IRI without a scheme: the engine needs a base IRI
 
     @property
     def is_update(self) -> bool:
@@ -164,6 +167,7 @@ class _Parser:
         self.i = 0
         self.base = base
         self.prefixes = dict(prefixes)
+        self.declared: set[str] = set()
 
     def error(self, message: str, token: Token | None) -> QuerySyntaxError:
         pos = token.pos if token is not None else len(self.text)
@@ -226,6 +230,7 @@ class _Parser:
             if iri is None or iri.kind != "IRI":
                 raise self.error("PREFIX needs an IRI", iri)
             self.prefixes[name_text[:-1]] = self.resolve(iri)
+            self.declared.add(name_text[:-1])
             self.i += step + 1
 
     def dataset_clauses(self) -> tuple[list[str], list[str]]:
@@ -302,6 +307,12 @@ def _analyze_cached(
         uses_load=uses_load,
         deterministic=not any(
             t.kind == "WORD" and t.text.upper() in _NON_DETERMINISTIC for t in tokens
+        ),
+        undeclared_prefixes=tuple(
+            sorted({t.text.split(":", 1)[0] for t in tokens if t.kind == "PNAME"} - parser.declared)
+        ),
+        relative_iris=any(
+            t.kind == "IRI" and not _ABSOLUTE_IRI.match(_unescape_iri(t.text)) for t in tokens
         ),
     )
 

@@ -171,16 +171,22 @@ class Evaluator:
         for text, base_iri in updates:
             self.store.update(text, base_iri=base_iri, prefixes=self.prefixes)
 
-    def query(self, text, base_iri, union, default_graphs, named_graphs, media_type, max_rows):
+    def query(
+        self, text, base_iri, prefixes, union, default_graphs, named_graphs, media_type, max_rows
+    ):
         ox = self.ox
         kwargs = {}
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
+        if prefixes:
+            kwargs["prefixes"] = dict(prefixes)
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif union:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = self.store.query(text, base_iri=base_iri, prefixes=self.prefixes, **kwargs)
+        result = self.store.query(text, **kwargs)
         if isinstance(result, ox.QueryBoolean):
             body = ox.QueryBoolean.serialize(result, format=self.result_formats[media_type])
             return ("ok", "ASK", media_type, False, body)
@@ -234,8 +240,10 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
                 return
         try:
             if op == "query":
-                _, _, text, base_iri, union, dgs, ngs, media_type, max_rows = request
-                reply = evaluator.query(text, base_iri, union, dgs, ngs, media_type, max_rows)
+                _, _, text, base_iri, prefixes, union, dgs, ngs, media_type, max_rows = request
+                reply = evaluator.query(
+                    text, base_iri, prefixes, union, dgs, ngs, media_type, max_rows
+                )
             elif op == "update":
                 _, _, text, base_iri = request
                 evaluator.apply_updates(((text, base_iri),))

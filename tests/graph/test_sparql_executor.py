@@ -434,7 +434,18 @@ def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
     q = f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
     worker = sparql_executor._acquire(5)
     try:
-        request = ("query", (), q, None, True, None, None, "application/sparql-results+json", 10)
+        request = (
+            "query",
+            (),
+            q,
+            None,
+            None,
+            True,
+            None,
+            None,
+            "application/sparql-results+json",
+            10,
+        )
         worker.chan.send(pickle.dumps(request), time.monotonic() + 5)
         reply = worker.chan.recv(time.monotonic() + 5)
     finally:

@@ -264,3 +264,14 @@ def test_analysis_is_cached_and_fast():
         check(q)
     per_call = (time.perf_counter() - t) / 1000
     assert per_call < 50e-6
+
+
+def test_what_the_engine_needs_is_known():
+    info = analyze("PREFIX ex: <http://x/> SELECT * { ex:a kg:b skos:c . <http://abs/> ?p ?o }")
+    assert info.undeclared_prefixes == ("kg", "skos")
+    assert not info.relative_iris
+    info = analyze("CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert info.relative_iris and info.undeclared_prefixes == ()
+    assert analyze("ASK { <urn:x:y> ?p 'kg:not-a-prefix' }").undeclared_prefixes == ()
+    assert not analyze("SELECT (NOW() AS ?t) {}").deterministic
+    assert analyze("SELECT ?now { ?now ?p 'RAND()' }").deterministic
