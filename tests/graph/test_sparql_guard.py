@@ -75,6 +75,8 @@ def test_update_keywords_in_strings_iris_comments_do_not_make_an_update():
         "SELECT * { ?s ?p trueSERVICE<http://127.0.0.1:9/>{} }",
         "PREFIX : <http://127.0.0.1:9/> SELECT * { OPTIONAL{}SERVICE:x{} }",
         'SELECT * { "a" ?p "b"@enSERVICE }',
+        "SELECT * { ?s ?p ?o.SERVICE <http://127.0.0.1:9/> { } }",  # both connect in Oxigraph
+        "SELECT * { ?s ?p 1.SERVICE <http://127.0.0.1:9/> { } }",
         # SERVICE in a sub-select, a FILTER EXISTS, and in an update
         "SELECT * { { SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } } }",
         "ASK { FILTER EXISTS { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } }",
