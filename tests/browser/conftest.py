@@ -29,7 +29,7 @@ FLAGS = [
 LOCAL = ("http://127.0.0.1:", "http://127.0.0.1/")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
     import playwright.sync_api as sync_api
 
