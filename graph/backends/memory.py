@@ -173,8 +173,12 @@ class EmbeddedBackend:
             self._write(self.ox_store.load, data, format=ox.RdfFormat.N_QUADS)
             return quads
         self._write(self.ox_store.bulk_load, path=str(snapshot.path), format=ox.RdfFormat.N_QUADS)
+        self._after_bulk_load()
         self._write(self.ox_store.load, self._marker_nq(snapshot.hash), format=ox.RdfFormat.N_QUADS)
         return _count_lines(snapshot.path)
+
+    def _after_bulk_load(self) -> None:
+        """Hook: the on-disk store compacts here."""
 
     # -- user data ----------------------------------------------------------------------------
 

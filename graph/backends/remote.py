@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections import defaultdict
@@ -175,12 +176,17 @@ class RemoteBackend:
         self.connect_timeout = connect_timeout
         self._auth = _auth(user, password, auth)
         self._has_credentials = bool(user)
-        self._client = httpx.Client(
-            auth=self._auth,
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        transport = httpx.HTTPTransport(
             limits=httpx.Limits(
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
+            # small requests on kept-alive connections: do not wait for ACKs (Nagle)
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+        )
+        self._client = httpx.Client(
+            auth=self._auth,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            transport=transport,
             headers={"User-Agent": "scalekg"},
             follow_redirects=False,
         )

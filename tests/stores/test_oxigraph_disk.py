@@ -106,6 +106,21 @@ def test_refresh_replaces_the_shipped_graphs_and_keeps_user_data(tmp_path):
     close(b)
 
 
+def test_big_snapshots_take_the_bulk_path_and_still_keep_user_data(tmp_path, monkeypatch):
+    from scalekg.graph.backends import memory
+
+    monkeypatch.setattr(memory, "ATOMIC_LOAD_MAX_BYTES", 0)  # every snapshot counts as big
+    old, new = fake_snapshot(tmp_path, "old"), fake_snapshot(tmp_path, "new")
+    b = OxigraphDiskBackend(tmp_path / "db")
+    b.ensure_snapshot(old)
+    b.put_graph(USER_GRAPH, triples(3, "user"))
+    report = b.ensure_snapshot(new)
+    assert report.loaded and report.quads == 61
+    assert b.loaded_hash() == "hash-new"
+    assert b.count(DATA_GRAPH) == 21 and b.count(USER_GRAPH) == 3
+    close(b)
+
+
 def test_the_real_snapshot_is_loaded_once_and_survives_restarts(tmp_path, built, kg):
     settings = store_settings(f"oxigraph:{tmp_path / 'db'}")
     backend, report = open_for_serving(settings, built)
