@@ -308,3 +308,56 @@ def test_disk_full_through_the_api_is_507(limited_dir, built):
             assert client.get(f"/api/assessments/{assessment_id}").status_code == 200
     del client
     gc.collect()
+
+
+FSIZE_WRITER = """
+import resource, signal, sys
+import pyoxigraph as ox
+from scalekg.graph.backends import StoreFullError
+from scalekg.graph.backends.oxigraph_disk import OxigraphDiskBackend
+
+backend = OxigraphDiskBackend(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+i = 0
+try:
+    while True:
+        triples = [
+            ox.Triple(ox.NamedNode(f"https://example.org/s{k}"), ox.NamedNode("https://example.org/p"),
+                      ox.Literal(f"{i}-{k}" + "w" * 300))
+            for k in range(50)
+        ]
+        backend.put_graph(f"https://w3id.org/scalekg/graph/assessment/fsize-{i}", triples)
+        print(i, flush=True)
+        i += 1
+except StoreFullError as exc:
+    print("FULL", exc.message.replace(chr(10), " "), flush=True)
+"""
+
+
+def test_file_size_limit_is_a_store_full_error_and_loses_nothing(tmp_path):
+    """The fallback fault without mounts: RLIMIT_FSIZE in a child process (works unprivileged)."""
+    import subprocess
+    import sys
+
+    store_dir = tmp_path / "db"
+    OxigraphDiskBackend(store_dir).close()  # create it without the limit
+    gc.collect()
+    out = subprocess.run(
+        [sys.executable, "-c", FSIZE_WRITER, str(store_dir), str(2 * 1024 * 1024)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    lines = out.stdout.split("\n")
+    full = [line for line in lines if line.startswith("FULL")]
+    assert full, out.stdout[-500:] + out.stderr[-2000:]
+    assert "kept" in full[0]
+    acked = [int(line) for line in lines if line.strip().isdigit()]
+    assert acked
+    b = OxigraphDiskBackend(store_dir)
+    for i in acked:
+        assert b.count(f"https://w3id.org/scalekg/graph/assessment/fsize-{i}") == 50
+    close(b)
