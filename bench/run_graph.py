@@ -31,18 +31,10 @@ from pathlib import Path
 
 import httpx
 
+from scalekg.viz.chromium import CHROMIUM, FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("SCALEKG_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 VIEWPORT = {"width": 1500, "height": 950}
 READY = "window.scalekg && window.scalekg.ready"
 

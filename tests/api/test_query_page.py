@@ -2,7 +2,6 @@
 
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -11,6 +10,7 @@ import pytest
 
 from scalekg.api.routers.query_page import examples, read_example
 from scalekg.graph.resources import example_queries
+from scalekg.viz.chromium import CHROMIUM, FLAGS
 
 EXAMPLES = example_queries()
 JS = Path(__file__).resolve().parents[2] / "api" / "static" / "query.js"
@@ -124,18 +124,6 @@ def test_examples_are_cached_and_parsed_once():
 
 
 # -- the page in a real browser ----------------------------------------------------------------
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _store_results(store: ox.Store, query: str) -> bytes:

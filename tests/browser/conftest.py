@@ -6,8 +6,6 @@ are collected; dialogs (alert, confirm) are counted and dismissed. Tests assert 
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,17 +13,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("SCALEKG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from scalekg.viz.chromium import CHROMIUM, FLAGS
+
 LOCAL = ("http://127.0.0.1:", "http://127.0.0.1/")
 
 

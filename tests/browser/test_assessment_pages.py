@@ -9,19 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from scalekg.viz.chromium import CHROMIUM
+from scalekg.viz.chromium import FLAGS as ARGS
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 EVIL = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
 
