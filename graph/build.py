@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, URIRef
 
@@ -20,7 +21,9 @@ from .namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .reason import reason
 from .resources import data_files, ontology_files, shape_files, violation_queries
 from .stats import graph_stats
-from .validate import ValidationReport, validate_graph
+
+if TYPE_CHECKING:
+    from .validate import ValidationReport
 
 BUILD_FORMAT = "1"
 Progress = Callable[[str], None]
@@ -29,7 +32,7 @@ Progress = Callable[[str], None]
 class BuildError(RuntimeError):
     """The data does not conform; ``report`` says why."""
 
-    def __init__(self, report: ValidationReport):
+    def __init__(self, report: "ValidationReport"):
         super().__init__(report.render())
         self.report = report
 
@@ -90,6 +93,8 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
     sources = load_sources()
     union = sources.ontology + sources.data
     say("validating: SHACL shapes, violation queries, quotes")
+    from .validate import validate_graph  # pySHACL is slow to import: only when building
+
     report = validate_graph(union)
     if not report.conforms:
         raise BuildError(report)
