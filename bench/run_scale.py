@@ -654,6 +654,16 @@ def render(store_rows, http_rows, args, versions, load_before, load_after) -> st
         "- `/api/ask` is answered from the in-memory model that each worker builds from the "
         "store at start, so its throughput hardly depends on the backend; `/sparql` goes to "
         "the store (embedded: the killable query worker over the snapshot; remote: Virtuoso).",
+        "- On the embedded stores `/sparql` mostly measures the executor's answer cache (200 "
+        "distinct queries, cycled); the remote executor has no cache: every request goes to "
+        "Virtuoso.",
+        "- 1 → 2 uvicorn workers on the remote store: no gain on this 2-CPU machine, which is "
+        "CPU-bound (measured separately: about 1.6 ms of API CPU and 1.8 ms of Virtuoso CPU per "
+        "`/sparql` request, with wrk and other jobs on the same two cores). The workers are "
+        "stateless; more throughput needs more cores or machines, not more processes here.",
+        "- Server RSS with the memory store holds the data twice (the API process and its SPARQL "
+        "query worker); the on-disk store keeps it in RocksDB's cache, Virtuoso's API process "
+        "only the model.",
     ]
     return "\n".join(lines)
 
