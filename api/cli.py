@@ -239,7 +239,14 @@ def serve(
     """Start the web service (graph page, SPARQL endpoint, API) on 127.0.0.1:8000."""
     import uvicorn
 
+    from scalekg.graph.backends import StoreError, check_serving
+
     settings = get_settings(host=host, port=port, workers=workers, store=store, build_dir=build_dir)
+    try:
+        check_serving(settings)  # refuse a store spec that cannot be served, before any process
+    except StoreError as exc:
+        err.print(f"[red]cannot serve:[/red] {exc.message}", highlight=False)
+        raise typer.Exit(2) from exc
     _snapshot(settings.build_dir)  # build before binding, so the port opens fast
     for name in ("host", "port", "workers", "store", "build_dir"):
         os.environ[f"SCALEKG_{name.upper()}"] = str(getattr(settings, name))

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+from scalekg.graph.backends.base import StoreError
 from scalekg.graph.search import UnknownConceptError
 
 log = logging.getLogger("scalekg.api")
@@ -137,6 +138,11 @@ def to_response(exc: Exception) -> Response | None:
         return validation_error(exc)
     if isinstance(exc, StarletteHTTPException):
         return http_error(exc)
+    if isinstance(exc, StoreError):
+        headers = {"Retry-After": "5"} if exc.status == 503 else None
+        response = json_error(exc.status, exc.kind, exc.message)
+        response.headers.update(headers or {})
+        return response
     return None
 
 
