@@ -655,6 +655,14 @@ class QueryExecutor:
             "the query worker died during evaluation (out of memory?); it has been replaced"
         )
 
+    def _lookup(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
+        """Guard and plan the query, and look its answer up in the result cache."""
+        info, _, plan = self._prepare(
+            query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
+        )
+        key = self._cache_key(info, query, plan)
+        return info, plan, key, self._cached(key)
+
     def execute(
         self,
         query: str,
@@ -666,11 +674,9 @@ class QueryExecutor:
         base_iri: str | None = None,
     ) -> QueryResult:
         """Run one read-only query, blocking the calling thread (at most about ``timeout_s``)."""
-        info, _, plan = self._prepare(
+        info, plan, key, hit = self._lookup(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        key = self._cache_key(info, query, plan)
-        hit = self._cached(key)
         if hit is not None:
             return hit
         started = time.monotonic()
@@ -704,11 +710,9 @@ class QueryExecutor:
         base_iri: str | None = None,
     ) -> QueryResult:
         """``execute`` for asyncio code: waits on the worker's socket, never blocks the loop."""
-        info, _, plan = self._prepare(
+        info, plan, key, hit = self._lookup(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        key = self._cache_key(info, query, plan)
-        hit = self._cached(key)
         if hit is not None:
             return hit
         started = time.monotonic()
