@@ -10,29 +10,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .namespaces import EDGE_PREDICATES, SPARQL_PREFIXES, local_name
+from .namespaces import CONCEPT_CLASSES, EDGE_PREDICATES, SPARQL_PREFIXES, SUPERTYPES, local_name
 from .store import SelectFn
 
-# Most specific first: a concept's display type is the first of these it belongs to.
-TYPE_PRIORITY: tuple[str, ...] = (
-    "DiagnosticCapability",
-    "ContributingFactor",
-    "Value",
-    "Mechanism",
-    "InputMetric",
-    "Capability",
-    "FailureFactor",
-    "PositiveOutcome",
-    "Practice",
-    "Challenge",
-    "Stage",
-    "DominantProblem",
-    "ScalingSignal",
-    "StageCharacteristic",
-    "Statistic",
-    "MechanismGroup",
-)
-SUPERTYPES = {"DiagnosticCapability": "Capability", "ContributingFactor": "FailureFactor"}
+TYPE_PRIORITY = CONCEPT_CLASSES
 STAGES = ("early-stage", "late-stage")
 
 

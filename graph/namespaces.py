@@ -40,15 +40,15 @@ EDGE_PREDICATES: tuple[str, ...] = (
     "signals",
 )
 
-# The main concept classes, in the order of the causal chain.
+# The concept classes, most specific first: a concept's display type is the first it belongs to.
 CONCEPT_CLASSES: tuple[str, ...] = (
+    "DiagnosticCapability",
+    "ContributingFactor",
     "Value",
     "Mechanism",
     "InputMetric",
     "Capability",
-    "DiagnosticCapability",
     "FailureFactor",
-    "ContributingFactor",
     "PositiveOutcome",
     "Practice",
     "Challenge",
@@ -59,6 +59,11 @@ CONCEPT_CLASSES: tuple[str, ...] = (
     "Statistic",
     "MechanismGroup",
 )
+# Subclass -> superclass among them (a diagnostic capability is also a capability, and so on).
+SUPERTYPES: dict[str, str] = {
+    "DiagnosticCapability": "Capability",
+    "ContributingFactor": "FailureFactor",
+}
 
 
 def local_name(iri: str) -> str:

@@ -5,7 +5,14 @@ from collections import Counter
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
 
-from .namespaces import CONCEPT_CLASSES, DATA_GRAPH, EDGE_PREDICATES, INFERRED_GRAPH, SKG
+from .namespaces import (
+    CONCEPT_CLASSES,
+    DATA_GRAPH,
+    EDGE_PREDICATES,
+    INFERRED_GRAPH,
+    SKG,
+    SUPERTYPES,
+)
 
 
 def graph_stats(ds: Dataset) -> dict:
@@ -13,9 +20,12 @@ def graph_stats(ds: Dataset) -> dict:
     inferred = ds.graph(URIRef(INFERRED_GRAPH))
     classes: Counter[str] = Counter()
     for name in CONCEPT_CLASSES:
-        members = set(data.subjects(RDF.type, SKG[name])) | set(
-            inferred.subjects(RDF.type, SKG[name])
-        )
+        # A class counts its subclasses' members too, as KnowledgeGraph.counts() does.
+        kinds = [name, *(sub for sub, sup in SUPERTYPES.items() if sup == name)]
+        members = set()
+        for kind in kinds:
+            members |= set(data.subjects(RDF.type, SKG[kind]))
+            members |= set(inferred.subjects(RDF.type, SKG[kind]))
         classes[name] = len(members)
     relations = Counter({p: len(list(data.triples((None, SKG[p], None)))) for p in EDGE_PREDICATES})
     basis = Counter(str(o).rsplit("#", 1)[-1] for o in data.objects(None, SKG.basis))
