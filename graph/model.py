@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .confidence import SPECULATIVE, STATED, rank
 from .namespaces import CONCEPT_CLASSES, EDGE_PREDICATES, SPARQL_PREFIXES, SUPERTYPES, local_name
 from .store import SelectFn
 
@@ -26,6 +27,15 @@ class Provenance:
     quote: str
     basis: str
     rationale: str = ""
+    # "strong" | "plausible" | "speculative" for interpreted statements; "" for stated ones.
+    grade: str = ""
+
+    @property
+    def confidence(self) -> str:
+        """'stated' for a stated source, else its grade (ungraded counts as speculative)."""
+        if self.basis == "stated":
+            return STATED
+        return self.grade or SPECULATIVE
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -36,6 +46,7 @@ class Provenance:
             "quote": self.quote,
             "basis": self.basis,
             "rationale": self.rationale,
+            "confidence": self.confidence,
         }
 
 
@@ -50,6 +61,11 @@ class Edge:
     def basis(self) -> str:
         """'stated' if any source states the edge, else 'interpreted'."""
         return "stated" if any(p.basis == "stated" for p in self.provenance) else "interpreted"
+
+    @property
+    def confidence(self) -> str:
+        """The surest of its sources: 'stated', 'strong', 'plausible' or 'speculative'."""
+        return min((p.confidence for p in self.provenance), key=rank, default=SPECULATIVE)
 
 
 @dataclass
@@ -104,10 +120,11 @@ SELECT ?c ?p ?v WHERE {
 EDGES_QUERY = (
     SPARQL_PREFIXES
     + """
-SELECT ?st ?s ?p ?o ?doc ?title ?locator ?quote ?basis ?rationale WHERE {
+SELECT ?st ?s ?p ?o ?doc ?title ?locator ?quote ?basis ?rationale ?confidence WHERE {
   ?st a skg:EdgeStatement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
       skg:source ?doc ; skg:locator ?locator ; skg:quote ?quote ; skg:basis ?basis .
   OPTIONAL { ?st skg:rationale ?rationale }
+  OPTIONAL { ?st skg:confidence ?confidence }
   OPTIONAL { ?doc rdfs:label ?title }
 }"""
 )
@@ -191,6 +208,7 @@ class KnowledgeGraph:
                     quote=row["quote"],
                     basis=local_name(row["basis"]),
                     rationale=row.get("rationale", ""),
+                    grade=local_name(row["confidence"]) if row.get("confidence") else "",
                 )
             )
         edges = [
@@ -213,7 +231,14 @@ class KnowledgeGraph:
         for c in self.concepts.values():
             g.add_node(c.iri, label=c.label, type=c.type, stages=tuple(c.stages))
         for e in self.edges:
-            g.add_edge(e.subject, e.object, key=e.predicate, basis=e.basis, edge=e)
+            g.add_edge(
+                e.subject,
+                e.object,
+                key=e.predicate,
+                basis=e.basis,
+                confidence=e.confidence,
+                edge=e,
+            )
         return g
 
     def concept(self, iri_or_slug: str) -> Concept | None:
