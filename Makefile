@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
+export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
 .PHONY: serve test build check stats lint format bench bench-scale screenshot clean readme-stats
 

@@ -8,10 +8,12 @@ Bad parameters answer 422 (bad value) or 404 (unknown concept, with suggestions)
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from scalekg.graph.answers import paths
+from scalekg.graph.answers import Answer, Step
+from scalekg.graph.paths import ChainFilter, chains, shortest
+from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
-from scalekg.viz.select import ViewError, parse_view, select, shortest_chains
+from scalekg.viz.select import ViewError, parse_view, select
 
 from ..caching import ReadRoute
 from ..errors import ApiError
@@ -102,9 +104,10 @@ def graph_paths(request: Request) -> JSONResponse:
         )
     view = parse_view(kg, {**_params(request), "path": [a, b]})
     source, target = (kg.concepts[i] for i in view.path)
-    allowed = frozenset(view.relations) or frozenset(e.predicate for e in kg.edges)
-    nodes, edges = shortest_chains(kg, source.iri, target.iri, allowed)
-    chains = paths(kg, source, target)
+    # One filter for the highlight and the chains: the view's relations (all when none given).
+    flt = ChainFilter.of(relations=view.relations)
+    nodes, edges = shortest(kg, source.iri, target.iri, flt)
+    found = chains(kg, source.iri, target.iri, flt)
     return JSONResponse(
         {
             "from": source.summary(),
@@ -115,15 +118,11 @@ def graph_paths(request: Request) -> JSONResponse:
             },
             "chains": [
                 {
-                    "path": [kg.concepts[chain[0].edge.subject].label]
-                    + [
-                        x
-                        for s in chain
-                        for x in (s.edge.predicate, kg.concepts[s.edge.object].label)
-                    ],
-                    "steps": [s.as_dict() for s in chain],
+                    "path": Answer(target, [Step(e, kg) for e in chain], "path").path(),
+                    "confidence": chain_confidence(chain),
+                    "steps": [Step(e, kg).as_dict() for e in chain],
                 }
-                for chain in chains
+                for chain in found
             ],
         }
     )
