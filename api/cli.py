@@ -186,18 +186,15 @@ def ask(
     from scalekg.graph.ask import ask as run_ask
     from scalekg.graph.search import UnknownConceptError
 
+    from .error_shape import unknown_concept_body, unparseable_question_body
+
     kg = load_kg(build_dir)
     try:
         result = run_ask(kg, question)
     except UnknownConceptError as exc:
         suggestions = [m.as_dict() for m in exc.suggestions]
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unknown concept", "concept": exc.text, "suggestions": suggestions},
-                    indent=2,
-                )
-            )
+            print(json.dumps(unknown_concept_body(exc), indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
             if suggestions:
@@ -207,11 +204,8 @@ def ask(
         raise typer.Exit(2) from exc
     except UnparseableQuestionError as exc:
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unparseable question", "patterns": SUPPORTED_PATTERNS}, indent=2
-                )
-            )
+            body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+            print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
             for pattern in SUPPORTED_PATTERNS:

@@ -15,16 +15,17 @@ The rules, in order:
 4. Each expanded node that is visible adds its neighbours along allowed edges, whatever their type
    or stage (the user asked for them), still under the cap.
 5. ``path=a,b`` adds every node and edge on a shortest directed chain from a to b over the allowed
-   edges (from b to a if there is none), exempt from the cap, and highlights them.
+   edges (from b to a if there is none), exempt from the cap, and highlights them
+   (``graph.paths.shortest``).
 6. Edges shown: allowed relation, both ends visible.
 """
 
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from scalekg.graph.model import STAGES, Concept, Edge, KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES
+from scalekg.graph.paths import ChainFilter, shortest
 from scalekg.graph.search import UnknownConceptError, resolve
 
 from .style import CLASS_STYLES, class_key
@@ -269,50 +270,6 @@ def passes(concept: Concept, view: ViewParams) -> bool:
     return not (view.stages and concept.stages and not set(concept.stages) & set(view.stages))
 
 
-def shortest_chains(
-    kg: KnowledgeGraph, a: str, b: str, allowed: frozenset[str]
-) -> tuple[list[str], list[Edge]]:
-    """Nodes and edges on every shortest directed chain a → b (else b → a), over allowed edges."""
-    for source, target in ((a, b), (b, a)):
-        if source == target:
-            return [source], []
-        forward = _distances(kg, source, allowed, reverse=False)
-        if target not in forward:
-            continue
-        backward = _distances(kg, target, allowed, reverse=True)
-        length = forward[target]
-        order = node_order(kg)
-        edges = [
-            e
-            for e in kg.edges
-            if e.predicate in allowed
-            and e.subject in forward
-            and e.object in backward
-            and forward[e.subject] + 1 + backward[e.object] == length
-        ]
-        nodes = {source, target} | {e.subject for e in edges} | {e.object for e in edges}
-        return sorted(nodes, key=lambda n: (forward[n], order[n])), edges
-    return [], []
-
-
-def _distances(
-    kg: KnowledgeGraph, start: str, allowed: frozenset[str], *, reverse: bool
-) -> dict[str, int]:
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        hops = kg.edges_to(node) if reverse else kg.edges_from(node)
-        for e in hops:
-            if e.predicate not in allowed:
-                continue
-            nxt = e.subject if reverse else e.object
-            if nxt not in dist:
-                dist[nxt] = dist[node] + 1
-                queue.append(nxt)
-    return dist
-
-
 def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection:
     """The nodes and edges a view shows (see the module docstring for the rules)."""
     allowed = _allowed_relations(kg, view)
@@ -361,7 +318,7 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
     path_nodes: list[str] = []
     path_edges: list[Edge] = []
     if view.path:
-        path_nodes, path_edges = shortest_chains(kg, *view.path, allowed)
+        path_nodes, path_edges = shortest(kg, *view.path, ChainFilter.of(relations=allowed))
         present = set(nodes)
         nodes += [n for n in path_nodes if n not in present]
     visible = set(nodes)
