@@ -79,6 +79,7 @@ def run(
     from scalekg.graph.assessment.scoring import analyse
 
     from .cli import load_kg
+    from .error_shape import assessment_error_body
 
     if not path.is_file():
         err.print(f"[red]no such file:[/red] {path}", highlight=False)
@@ -89,7 +90,7 @@ def run(
         assessment = prepare_text(kg, path.read_bytes(), fmt)
     except AssessmentValidationError as exc:
         if as_json:
-            print(json.dumps(exc.as_dict(), indent=2, ensure_ascii=False))
+            print(json.dumps(assessment_error_body(exc), indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]{path} does not validate[/red] ({len(exc.errors)} problem(s)):")
             for problem in exc.errors:

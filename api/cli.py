@@ -34,6 +34,7 @@ def _progress():
 
 def _snapshot(build_dir: Path | None):
     from scalekg.graph.build import BuildError, ensure_built
+    from scalekg.graph.reason import ReasoningError
 
     settings = get_settings(build_dir=build_dir)
     status, say = _progress()
@@ -43,6 +44,10 @@ def _snapshot(build_dir: Path | None):
         status.stop()
         err.print("[red]build failed: the data does not conform[/red]")
         err.print(exc.report.render(), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    except ReasoningError as exc:
+        status.stop()
+        err.print(f"[red]build failed:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
     finally:
         status.stop()
@@ -62,12 +67,22 @@ def load_kg(build_dir: Path | None = None):
 def build(
     build_dir: BuildDir = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the inputs are unchanged.")] = False,
+    write_inference: Annotated[
+        bool,
+        typer.Option(
+            "--write-inference",
+            help="Run HermiT afresh and rewrite data/inferred.nt, the committed inference "
+            "(needs Java; `make inference`). Commit the file afterwards.",
+        ),
+    ] = False,
 ) -> None:
     """Validate, reason and write the content-hashed snapshot."""
     from scalekg.graph.build import BuildError
     from scalekg.graph.build import build as run_build
 
     settings = get_settings(build_dir=build_dir)
+    if write_inference:
+        _write_inference()
     status, say = _progress()
     try:
         result = run_build(settings.build_dir, force=force, progress=say)
@@ -82,14 +97,28 @@ def build(
         raise typer.Exit(1) from exc
     status.stop()
     how = "reused" if result.reused else "built"
-    java = (
-        ""
-        if result.reused
-        else (" (reasoner cache hit)" if result.reasoner_cache_hit else " (HermiT ran)")
-    )
+    java = {
+        None: "",
+        "cache": " (reasoner cache hit)",
+        "committed": " (committed inference, no Java)",
+        "hermit": " (HermiT ran)",
+    }[result.reasoner_source]
     console.print(
         f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}"
     )
+
+
+def _write_inference() -> None:
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.reason import ReasoningError, regenerate_committed
+
+    sources = load_sources()
+    try:
+        path, count = regenerate_committed(sources.ontology, sources.data)
+    except ReasoningError as exc:
+        err.print(f"[red]cannot write the inference:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {path} ({count} inferred triples): commit it", highlight=False)
 
 
 @app.command()
@@ -157,18 +186,15 @@ def ask(
     from scalekg.graph.ask import ask as run_ask
     from scalekg.graph.search import UnknownConceptError
 
+    from .error_shape import unknown_concept_body, unparseable_question_body
+
     kg = load_kg(build_dir)
     try:
         result = run_ask(kg, question)
     except UnknownConceptError as exc:
         suggestions = [m.as_dict() for m in exc.suggestions]
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unknown concept", "concept": exc.text, "suggestions": suggestions},
-                    indent=2,
-                )
-            )
+            print(json.dumps(unknown_concept_body(exc), indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
             if suggestions:
@@ -178,11 +204,8 @@ def ask(
         raise typer.Exit(2) from exc
     except UnparseableQuestionError as exc:
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unparseable question", "patterns": SUPPORTED_PATTERNS}, indent=2
-                )
-            )
+            body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+            print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
             for pattern in SUPPORTED_PATTERNS:
