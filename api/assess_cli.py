@@ -39,13 +39,16 @@ def init(
 ) -> None:
     """Write a commented YAML template to fill in."""
     from scalekg.graph.assessment.template import render_template
+    from scalekg.graph.params import STAGE_SHORT, UnknownName, parse_stage
 
     from .cli import load_kg
 
-    if stage not in ("early", "late"):
+    try:
+        short = STAGE_SHORT[parse_stage(stage)]
+    except UnknownName:
         err.print("[red]--stage must be early or late[/red]")
-        raise typer.Exit(2)
-    text = render_template(load_kg(build_dir), stage=stage, today=date.today())
+        raise typer.Exit(2) from None
+    text = render_template(load_kg(build_dir), stage=short, today=date.today())
     if output is None:
         sys.stdout.write(text)
         return

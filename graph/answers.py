@@ -8,20 +8,9 @@ from dataclasses import dataclass, field
 
 from . import paths as chain_paths
 from .model import Concept, Edge, KnowledgeGraph
+from .params import RELATION_NAMES
 
-# How each relation reads forwards and backwards, for the look-up scheme and for the ask door.
-RELATION_NAMES: dict[str, tuple[str, str]] = {
-    "influencesPositively": ("influences", "influenced-by"),
-    "mitigates": ("mitigates", "mitigated-by"),
-    "causes": ("causes", "caused-by"),
-    "hurts": ("hurts", "hurt-by"),
-    "applies": ("applies", "applied-by"),
-    "focuses": ("focuses", "focused-by"),
-    "watches": ("watches", "watched-by"),
-    "supports": ("supports", "supported-by"),
-    "addresses": ("addresses", "addressed-by"),
-    "signals": ("signals", "signalled-by"),
-}
+# The look-up scheme: each relation read forwards and backwards (graph/params.py).
 LOOKUPS: dict[str, tuple[str, str]] = {}
 for _pred, (_fwd, _back) in RELATION_NAMES.items():
     LOOKUPS[_fwd] = (_pred, "out")
