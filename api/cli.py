@@ -147,47 +147,91 @@ def stats(
 @app.command()
 def ask(
     question: Annotated[
-        str, typer.Argument(help='For example: "what mitigates premature scaling"')
+        str, typer.Argument(help='For example: "how do we avoid premature scaling"')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    min_confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--min-confidence",
+            help="Only answers at least this sure: stated, strong, plausible or speculative.",
+        ),
+    ] = None,
     build_dir: BuildDir = None,
 ) -> None:
-    """Answer a question, with the path and the sources behind each answer."""
-    from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+    """Answer a question, with how it was understood, the path and the sources of each answer."""
+    from scalekg.graph.ask import (
+        SUPPORTED_PATTERNS,
+        InvalidQuestionError,
+        UnparseableQuestionError,
+    )
     from scalekg.graph.ask import ask as run_ask
+    from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
     from scalekg.graph.search import UnknownConceptError
 
+    def fail(body: dict, text: str, exc: Exception) -> None:
+        if as_json:
+            print(json.dumps(body, indent=2, ensure_ascii=False))
+        else:
+            err.print(text, highlight=False, markup=False)
+        raise typer.Exit(2) from exc
+
+    try:
+        minimum = parse_min_confidence(min_confidence)
+    except ValueError as exc:
+        fail(
+            {
+                "error": "invalid min_confidence",
+                "message": str(exc),
+                "valid": list(CONFIDENCE_ORDER),
+            },
+            str(exc),
+            exc,
+        )
     kg = load_kg(build_dir)
     try:
-        result = run_ask(kg, question)
+        result = run_ask(kg, question, min_confidence=minimum)
+    except InvalidQuestionError as exc:
+        fail(
+            {
+                "error": "invalid question",
+                "message": exc.message,
+                "reason": exc.reason,
+                "question": exc.excerpt,
+            },
+            exc.message,
+            exc,
+        )
     except UnknownConceptError as exc:
         suggestions = [m.as_dict() for m in exc.suggestions]
-        if as_json:
-            print(
-                json.dumps(
-                    {"error": "unknown concept", "concept": exc.text, "suggestions": suggestions},
-                    indent=2,
-                )
-            )
-        else:
-            err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
-            if suggestions:
-                err.print(
-                    "Did you mean: " + "; ".join(s["label"] for s in suggestions), highlight=False
-                )
-        raise typer.Exit(2) from exc
+        text = f"unknown concept {exc.text[:40]!r}."
+        if suggestions:
+            text += "\nDid you mean: " + "; ".join(s["label"] for s in suggestions)
+        fail(
+            {
+                "error": "unknown concept",
+                "message": text.split("\n")[0],
+                "concept": exc.text[:40],
+                "suggestions": suggestions,
+            },
+            text,
+            exc,
+        )
     except UnparseableQuestionError as exc:
-        if as_json:
-            print(
-                json.dumps(
-                    {"error": "unparseable question", "patterns": SUPPORTED_PATTERNS}, indent=2
-                )
-            )
-        else:
-            err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
-            for pattern in SUPPORTED_PATTERNS:
-                err.print(f"  - {pattern}", highlight=False)
-        raise typer.Exit(2) from exc
+        text = f"cannot read {exc.excerpt!r}: {exc.reason} Patterns:\n" + "\n".join(
+            f"  - {p}" for p in SUPPORTED_PATTERNS
+        )
+        fail(
+            {
+                "error": "unparseable question",
+                "message": exc.reason,
+                "question": exc.excerpt,
+                "patterns": SUPPORTED_PATTERNS,
+                "suggestions": [c.as_dict() for c in exc.suggestions],
+            },
+            text,
+            exc,
+        )
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -196,23 +240,37 @@ def ask(
 
 def _print_answers(result) -> None:
     c = result.concept
-    console.print(
-        f"{result.question}  →  {c.label} ({c.type})", highlight=False, markup=False, style="bold"
-    )
+    meaning = result.interpretation
+    heading = f"{result.question}  →  {meaning.pattern}: {c.label} ({c.type})"
+    if result.target is not None:
+        heading += f" → {result.target.label} ({result.target.type})"
+    console.print(heading, highlight=False, markup=False, style="bold")
+    if meaning.did_you_mean:
+        console.print(
+            "did you mean: " + "; ".join(d.concept.label for d in meaning.did_you_mean),
+            highlight=False,
+            markup=False,
+            style="italic",
+        )
     if result.description:
-        console.print(result.description.get("definition", ""), highlight=False)
+        console.print(result.description.get("definition", ""), highlight=False, markup=False)
     if not result.answers:
         console.print("no answers in the graph")
         return
     for i, answer in enumerate(result.answers, 1):
         a = answer.as_dict()
         console.print(
-            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['basis']})",
+            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['confidence']})",
             highlight=False,
             markup=False,
             style="bold",
         )
-        console.print("   " + " → ".join(a["path"]), highlight=False, markup=False)
+        for chain in a["paths"]:
+            console.print(
+                f"   {' → '.join(chain['path'])}  [{chain['confidence']}]",
+                highlight=False,
+                markup=False,
+            )
         for src in a["sources"]:
             console.print(
                 f"   {src['document']}, {src['locator']} ({src['basis']}): “{src['quote']}”",

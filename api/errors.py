@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+from scalekg.graph.ask import SUPPORTED_PATTERNS, InvalidQuestionError, UnparseableQuestionError
 from scalekg.graph.backends.base import StoreError
 from scalekg.graph.search import UnknownConceptError
 
@@ -56,13 +56,19 @@ def json_error(
     return Response(body.encode("utf-8"), status_code=status, media_type=JSON, headers=headers)
 
 
+def _short(text: str) -> str:
+    from scalekg.graph.question.interpret import excerpt
+
+    return excerpt(text)
+
+
 def unknown_concept(exc: UnknownConceptError) -> Response:
     return json_error(
         404,
         "unknown concept",
-        f"No concept matches {exc.text!r}."
+        f"No concept matches {_short(exc.text)!r}."
         + (" Did you mean one of the suggestions?" if exc.suggestions else ""),
-        concept=exc.text,
+        concept=_short(exc.text),
         suggestions=[m.as_dict() for m in exc.suggestions],
     )
 
@@ -71,10 +77,16 @@ def unparseable_question(exc: UnparseableQuestionError) -> Response:
     return json_error(
         422,
         "unparseable question",
-        f"Cannot parse the question {exc.question!r}. Ask it in one of the supported patterns.",
-        question=exc.question,
+        f"Cannot read the question {exc.excerpt!r}: {exc.reason} "
+        "Ask it like one of the patterns, e.g. 'how do we avoid premature scaling'.",
+        question=exc.excerpt,
         patterns=list(SUPPORTED_PATTERNS),
+        suggestions=[c.as_dict() for c in exc.suggestions],
     )
+
+
+def invalid_question(exc: InvalidQuestionError) -> Response:
+    return json_error(422, "invalid question", exc.message, reason=exc.reason, question=exc.excerpt)
 
 
 def _clean_validation_errors(errors: Any) -> list[dict[str, Any]]:
@@ -134,6 +146,8 @@ def to_response(exc: Exception) -> Response | None:
         return unknown_concept(exc)
     if isinstance(exc, UnparseableQuestionError):
         return unparseable_question(exc)
+    if isinstance(exc, InvalidQuestionError):
+        return invalid_question(exc)
     if isinstance(exc, RequestValidationError):
         return validation_error(exc)
     if isinstance(exc, StarletteHTTPException):
@@ -163,6 +177,7 @@ def install(app: FastAPI) -> None:
         ApiError,
         UnknownConceptError,
         UnparseableQuestionError,
+        InvalidQuestionError,
         RequestValidationError,
         StarletteHTTPException,
     ):
