@@ -34,6 +34,7 @@ def _progress():
 
 def _snapshot(build_dir: Path | None):
     from scalekg.graph.build import BuildError, ensure_built
+    from scalekg.graph.reason import ReasoningError
 
     settings = get_settings(build_dir=build_dir)
     status, say = _progress()
@@ -43,6 +44,10 @@ def _snapshot(build_dir: Path | None):
         status.stop()
         err.print("[red]build failed: the data does not conform[/red]")
         err.print(exc.report.render(), markup=False, highlight=False)
+        raise typer.Exit(1) from exc
+    except ReasoningError as exc:
+        status.stop()
+        err.print(f"[red]build failed:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
     finally:
         status.stop()
@@ -62,12 +67,22 @@ def load_kg(build_dir: Path | None = None):
 def build(
     build_dir: BuildDir = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the inputs are unchanged.")] = False,
+    write_inference: Annotated[
+        bool,
+        typer.Option(
+            "--write-inference",
+            help="Run HermiT afresh and rewrite data/inferred.nt, the committed inference "
+            "(needs Java; `make inference`). Commit the file afterwards.",
+        ),
+    ] = False,
 ) -> None:
     """Validate, reason and write the content-hashed snapshot."""
     from scalekg.graph.build import BuildError
     from scalekg.graph.build import build as run_build
 
     settings = get_settings(build_dir=build_dir)
+    if write_inference:
+        _write_inference()
     status, say = _progress()
     try:
         result = run_build(settings.build_dir, force=force, progress=say)
@@ -82,14 +97,28 @@ def build(
         raise typer.Exit(1) from exc
     status.stop()
     how = "reused" if result.reused else "built"
-    java = (
-        ""
-        if result.reused
-        else (" (reasoner cache hit)" if result.reasoner_cache_hit else " (HermiT ran)")
-    )
+    java = {
+        None: "",
+        "cache": " (reasoner cache hit)",
+        "committed": " (committed inference, no Java)",
+        "hermit": " (HermiT ran)",
+    }[result.reasoner_source]
     console.print(
         f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}"
     )
+
+
+def _write_inference() -> None:
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.reason import ReasoningError, regenerate_committed
+
+    sources = load_sources()
+    try:
+        path, count = regenerate_committed(sources.ontology, sources.data)
+    except ReasoningError as exc:
+        err.print(f"[red]cannot write the inference:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {path} ({count} inferred triples): commit it", highlight=False)
 
 
 @app.command()
@@ -169,69 +198,42 @@ def ask(
     from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
     from scalekg.graph.search import UnknownConceptError
 
-    def fail(body: dict, text: str, exc: Exception) -> None:
+    from .error_shape import (
+        error_body,
+        invalid_question_body,
+        unknown_concept_body,
+        unparseable_question_body,
+    )
+
+    def fail(body: dict, lines: list[str], exc: Exception) -> None:
         if as_json:
             print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
-            err.print(text, highlight=False, markup=False)
+            for line in lines:
+                err.print(line, highlight=False, markup=False)
         raise typer.Exit(2) from exc
 
     try:
         minimum = parse_min_confidence(min_confidence)
     except ValueError as exc:
-        fail(
-            {
-                "error": "invalid min_confidence",
-                "message": str(exc),
-                "valid": list(CONFIDENCE_ORDER),
-            },
-            str(exc),
-            exc,
-        )
+        body = error_body("invalid min_confidence", str(exc), valid=list(CONFIDENCE_ORDER))
+        fail(body, [str(exc)], exc)
     kg = load_kg(build_dir)
     try:
         result = run_ask(kg, question, min_confidence=minimum)
     except InvalidQuestionError as exc:
-        fail(
-            {
-                "error": "invalid question",
-                "message": exc.message,
-                "reason": exc.reason,
-                "question": exc.excerpt,
-            },
-            exc.message,
-            exc,
-        )
+        fail(invalid_question_body(exc), [exc.message], exc)
     except UnknownConceptError as exc:
-        suggestions = [m.as_dict() for m in exc.suggestions]
-        text = f"unknown concept {exc.text[:40]!r}."
-        if suggestions:
-            text += "\nDid you mean: " + "; ".join(s["label"] for s in suggestions)
-        fail(
-            {
-                "error": "unknown concept",
-                "message": text.split("\n")[0],
-                "concept": exc.text[:40],
-                "suggestions": suggestions,
-            },
-            text,
-            exc,
-        )
+        body = unknown_concept_body(exc)
+        lines = [f"unknown concept: {body['message']}"]
+        if exc.suggestions:
+            lines.append("Did you mean: " + "; ".join(m.concept.label for m in exc.suggestions))
+        fail(body, lines, exc)
     except UnparseableQuestionError as exc:
-        text = f"cannot read {exc.excerpt!r}: {exc.reason} Patterns:\n" + "\n".join(
-            f"  - {p}" for p in SUPPORTED_PATTERNS
-        )
-        fail(
-            {
-                "error": "unparseable question",
-                "message": exc.reason,
-                "question": exc.excerpt,
-                "patterns": SUPPORTED_PATTERNS,
-                "suggestions": [c.as_dict() for c in exc.suggestions],
-            },
-            text,
-            exc,
-        )
+        body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+        lines = [f"cannot parse: {body['message']}", "Supported patterns:"]
+        lines += [f"  - {p}" for p in SUPPORTED_PATTERNS]
+        fail(body, lines, exc)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return

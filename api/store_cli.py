@@ -35,10 +35,12 @@ EXIT_SPEC = 2
 def _fail(exc: Exception, as_json: bool) -> typer.Exit:
     from scalekg.graph.backends import StoreError, StoreSpecError
 
+    from .error_shape import error_body
+
     kind = exc.kind if isinstance(exc, StoreError) else "error"
     message = exc.message if isinstance(exc, StoreError) else str(exc)
     if as_json:
-        print(json.dumps({"error": kind, "message": message}))
+        print(json.dumps(error_body(kind, message)))
     else:
         err.print(f"[red]{kind}:[/red] {message}", highlight=False)
     return typer.Exit(EXIT_SPEC if isinstance(exc, StoreSpecError) else EXIT_STORE)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .answers import Answer, Step, chain_confidence, describe, paths, related
 from .confidence import at_least, rank
 from .model import Concept, KnowledgeGraph
+from .paths import ChainFilter
 from .question.interpret import (
     SUPPORTED_PATTERNS,
     Interpretation,
@@ -84,11 +85,7 @@ def ask(kg: KnowledgeGraph, question: str, *, min_confidence: str | None = None)
     concept = meaning.concepts[0].concept
     if meaning.kind == "path":
         target = meaning.concepts[1].concept
-        chains = [
-            c
-            for c in paths(kg, concept, target)
-            if all(at_least(s.edge.confidence, min_confidence) for s in c)
-        ]
+        chains = paths(kg, concept, target, flt=ChainFilter(min_confidence=min_confidence))
         chains.sort(key=lambda c: rank(chain_confidence(c)))  # stable: shorter first within
         answers = [Answer(kg.concepts[c[-1].edge.object], list(c), "path") for c in chains]
         return AskResult(

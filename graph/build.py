@@ -54,6 +54,7 @@ class BuildResult:
     reused: bool
     reasoner_cache_hit: bool | None
     seconds: float
+    reasoner_source: str | None = None  # "cache", "committed" or "hermit"; None when reused
 
 
 def input_files() -> list[Path]:
@@ -98,7 +99,7 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
     report = validate_graph(union)
     if not report.conforms:
         raise BuildError(report)
-    say("reasoning with HermiT (cached by input hash)")
+    say("reasoning: the cached or committed inference, else HermiT")
     result = reason(sources.ontology, sources.data, build_dir / "reasoner-cache")
     ds = Dataset()
     for name, graph in (
@@ -123,7 +124,11 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
         if old != path:
             old.unlink()
     return BuildResult(
-        Snapshot(path, digest, stats), False, result.cache_hit, time.perf_counter() - start
+        Snapshot(path, digest, stats),
+        False,
+        result.cache_hit,
+        time.perf_counter() - start,
+        result.source,
     )
 
 

@@ -279,7 +279,8 @@ class _Reader:
         return best
 
     def note_failure(self, words: list[str], found) -> None:
-        text = " ".join(w for w in words if w not in _STRIPPABLE) or " ".join(words)
+        keep = [i for i, w in enumerate(words) if w not in _STRIPPABLE]
+        text = " ".join(words[keep[0] : keep[-1] + 1]) if keep else " ".join(words)
         cands = found[1] if found else []
         self.failed.append((found[0] if found else 0.0, text, cands))
 
