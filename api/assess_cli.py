@@ -41,7 +41,7 @@ def init(
     from scalekg.graph.assessment.template import render_template
     from scalekg.graph.params import STAGE_SHORT, UnknownName, parse_stage
 
-    from .cli import load_kg
+    from .cli_common import load_kg
 
     try:
         short = STAGE_SHORT[parse_stage(stage)]
@@ -78,7 +78,7 @@ def run(
     from scalekg.graph.assessment import AssessmentValidationError, prepare_text
     from scalekg.graph.assessment.scoring import analyse
 
-    from .cli import load_kg
+    from .cli_common import load_kg
     from .error_shape import assessment_error_body
 
     if not path.is_file():
