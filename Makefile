@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: serve test build check stats lint format bench bench-scale screenshot clean readme-stats
+.PHONY: serve test build check stats lint format bench bench-scale screenshot clean readme-stats yasgui
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,8 @@ clean:
 
 readme-stats: build
 	$(BIN)/python -m bench.readme_stats
+
+# The /query workbench's YASGUI bundle, from the npm packages pinned in api/workbench/package-lock.json.
+# The output (api/workbench/static/) is committed: serving and tests need no npm.
+yasgui:
+	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
