@@ -5,9 +5,10 @@ properties its triples use or its ontology declares (with their labels and how o
 used), and every concept with its label and synonyms. ``complete`` ranks the terms that match
 what someone is typing: a prefixed name (``kg:prem``), a bare word (``premat``) or a label.
 
-The ranking is a small one of its own (prefix of the name, then of the label or a synonym, then
-of a word in them, then the fuzzy concept search of ``graph.search``); it can be swapped for the
-question helper's suggest ranking without changing the endpoint.
+The ranking: what is typed as a prefix of the name, then of the label or a synonym, then of a word
+in them; below those, the question module's concept linking (``graph.question.linking``: stems,
+word synonyms, typos) forgives the rest, so ``premture scaling`` and ``deploy freq`` still find
+their concept. The same linking ranks the search box and /api/ask, so completion agrees with them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 
 from .model import KnowledgeGraph
 from .namespaces import PREFIXES, SPARQL_PREFIXES
-from .search import normalise, search
+from .question.linking import SUGGESTION_FLOOR, concept_index
+from .question.text import normalise as question_words
+from .search import normalise
 
 Row = dict[str, str]
 SelectFn = Callable[[str], Iterable[Row]]
@@ -184,8 +187,9 @@ def complete(
     """The terms of the given kinds that best complete ``text``, best first.
 
     Exact-prefix matches come first (the prefixed name, then a label or synonym, then a word in
-    them); classes and properties that are used more come before rarer ones at the same rank. If
-    nothing of the concepts matches that way, the fuzzy concept search forgives a typo."""
+    them); classes and properties that are used more come before rarer ones at the same rank.
+    Concepts that match none of these but that the question module's linking finds (a typo, a
+    word's stem, a synonym) follow, by its score."""
     wanted = set(kinds)
     text = text.strip().lower()
     if not text:
@@ -204,9 +208,9 @@ def complete(
     if "concept" in wanted and ":" not in text and len(words) >= 3:
         found = {t.iri for *_rest, t in scored}
         by_iri = {t.iri: t for t in vocabulary.terms if t.kind == "concept"}
-        for match in search(kg, words, limit=limit, threshold=0.6):
-            term = by_iri.get(match.concept.iri)
-            if term is not None and term.iri not in found:
-                scored.append((-0.6 * match.score, 0, term.value.lower(), term))
+        for candidate in concept_index(kg).link(question_words(text).split(), limit=limit):
+            term = by_iri.get(candidate.concept.iri)
+            if term is not None and term.iri not in found and candidate.score >= SUGGESTION_FLOOR:
+                scored.append((-0.6 * candidate.score, 0, term.value.lower(), term))
     scored.sort(key=lambda s: s[:3])
     return [t for *_rest, t in scored[:limit]]

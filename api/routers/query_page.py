@@ -13,15 +13,13 @@ The page's own JS (``/assets/query.js``) runs queries against ``/sparql``, asks
 """
 
 import json
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from scalekg.graph.namespaces import PREFIXES
@@ -30,34 +28,14 @@ from scalekg.viz.page import asset_version
 from scalekg.viz.style import legend
 from scalekg.viz.triples_view import TriplesError, parse_triples, triples_view
 
-from .. import errors
 from ..caching import ReadRoute
 from ..deps import PAGE_CSP, json_response, render_html
 from ..errors import ApiError
 from ..query_links import MAX_QUERY_CHARS, ShareLinkError, decode_query, share
 
-
-class ActionRoute(APIRoute):
-    """For POST routes: the same JSON errors as ReadRoute, and no response cache (their answer
-    depends on the body, not the path)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Response:
-            try:
-                return await original(request)
-            except Exception as exc:
-                failure = errors.to_response(exc)
-                if failure is None:
-                    return errors.internal_error(request, exc)
-                return failure
-
-        return handler
-
-
 router = APIRouter(tags=["pages"], route_class=ReadRoute)
-actions = APIRouter(tags=["pages"], route_class=ActionRoute)
+# POST routes: not ReadRoute, whose response cache is keyed by path (their answer depends on the body).
+actions = APIRouter(tags=["pages"])
 
 WORKBENCH_STATIC = Path(__file__).resolve().parents[1] / "workbench" / "static"
 WORKBENCH_ASSETS = {

@@ -45,6 +45,7 @@ def test_vocabulary_lists_prefixes_classes_properties_and_concepts(client, kg):
         ("kg:premature-s", None, "kg:premature-scaling"),
         ("scaling too early", "concept", "kg:premature-scaling"),  # a synonym
         ("premture scaling", "concept", "kg:premature-scaling"),  # a typo
+        ("deploy freq", "concept", "kg:deployment-frequency"),  # stems (question linking)
         ("skg:Fail", "class", "skg:FailureFactor"),
         ("mitigates", "property", "skg:mitigates"),
         ("skos:pref", None, "skos:prefLabel"),
