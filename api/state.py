@@ -12,6 +12,7 @@ from scalekg.graph.settings import Settings
 
 if TYPE_CHECKING:
     from scalekg.graph.assessment.repository import AssessmentRepository
+    from scalekg.graph.vocabulary import Vocabulary
 
     from .caching import ResponseCache
     from .linked_data.ontology import OntologyDocument
@@ -27,6 +28,7 @@ class Caches:
     assessment_reports: dict[tuple[str, str], dict] = field(default_factory=dict)
     linked_data: Index | None = None  # api/linked_data/resources.py
     ontology: OntologyDocument | None = None  # api/linked_data/ontology.py
+    vocabulary: Vocabulary | None = None  # api/routers/vocabulary.py
 
 
 @dataclass
