@@ -15,7 +15,7 @@ FAST   := not browser and not virtuoso and not soak
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
 .PHONY: serve test test-fast typecheck system-packages build inference check stats lint format \
-	bench bench-scale screenshot clean readme-stats
+	bench bench-scale screenshot clean readme-stats yasgui
 
 $(STAMP): pyproject.toml
 	@echo "make: installing ScaleKG and its dependencies into $(VENV) ($(INSTALLER); once, about 30 s)"
@@ -84,3 +84,8 @@ clean:
 
 readme-stats: build
 	$(BIN)/python -m bench.readme_stats
+
+# The /query workbench's YASGUI bundle, from the npm packages pinned in api/workbench/package-lock.json.
+# The output (api/workbench/static/) is committed: serving and tests need no npm.
+yasgui:
+	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
