@@ -50,6 +50,46 @@ def status_kb(pid: int, field: str) -> int:
     return virtuoso_helper().status_kb(pid, field)
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn and its SPARQL query workers, for example)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def tree_rss_kb(pid: int) -> int:
+    """VmRSS of a process and its descendants, in kB."""
+    return sum(status_kb(p, "VmRSS") for p in process_tree(pid))
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def tree_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (0 for one that is gone)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / _TICK
+
+
 # --------------------------------------------------------------------------- installing
 
 
@@ -178,9 +218,13 @@ class OxigraphServer:
         self.log.close()
 
 
-def start_virtuoso(root: Path, *, max_query_s: int = 30, buffers: int = 20000):
+def start_virtuoso(
+    root: Path, *, max_query_s: int = 30, buffers: int = 20000, http_threads: int = 32
+):
     """A started ``VirtuosoServer`` (tests/stores/virtuoso_server.py) in ``root``."""
-    server = virtuoso_helper().VirtuosoServer(root, max_query_s=max_query_s, buffers=buffers)
+    server = virtuoso_helper().VirtuosoServer(
+        root, max_query_s=max_query_s, buffers=buffers, http_threads=http_threads
+    )
     return server.start()
 
 

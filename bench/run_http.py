@@ -44,6 +44,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from bench.peers import process_tree, tree_cpu_s
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- http-throughput:start -->", "<!-- http-throughput:end -->"
@@ -102,6 +104,18 @@ class Result:
     p99: list[float] = field(default_factory=list)  # ms
     errors: list[int] = field(default_factory=list)
     note: str = ""
+    # CPU of the serving processes: {label: root pid}; per round, {label: µs per request}
+    servers: dict[str, int] = field(default_factory=dict)
+    cpu_us: list[dict[str, float]] = field(default_factory=list)
+
+    def cpu_text(self) -> str:
+        if not self.cpu_us:
+            return ""
+        labels = list(self.cpu_us[0])
+        each = {k: statistics.median(r[k] for r in self.cpu_us) for k in labels}
+        if len(each) == 1:
+            return f"{next(iter(each.values())):,.0f}"
+        return " + ".join(f"{v:,.0f} ({k})" for k, v in each.items())
 
     @property
     def req_s(self) -> float:
@@ -643,6 +657,17 @@ def main(argv: list[str] | None = None) -> int:
             )
         if only:
             targets = [t for t in targets if t[0].key in only or t[0].key == "ceiling"]
+        owners = {"ceiling": {"": ceiling.proc.pid}}
+        if "oxigraph" in peers:
+            owners["oxigraph"] = {"": peers["oxigraph"].proc.pid}
+        if "virtuoso" in peers:
+            owners["virtuoso"] = {"": peers["virtuoso"].pid}
+        if remote is not None:
+            owners["remote-uncached"] = {"API": remote.proc.pid, "Virtuoso": peers["virtuoso"].pid}
+        if rdflib_server is not None:
+            owners["rdflib"] = {"": rdflib_server.proc.pid}
+        for result, _, _ in targets:
+            result.servers = owners.get(result.key, {"": scalekg.proc.pid})
 
         # Check every target answers (the label query: the same rows everywhere), warm up.
         live = []
@@ -674,8 +699,14 @@ def main(argv: list[str] | None = None) -> int:
             shift = (round_no - 1) % max(len(live), 1)
             for result, headers, script in live[shift:] + live[:shift]:
                 before = loadavg().split(" / ")[0]
+                trees = {k: process_tree(pid) for k, pid in result.servers.items()}
+                cpu0 = {k: tree_cpu_s(pids) for k, pids in trees.items()}
                 rps, p50, p99, errors = load(
                     result.url, headers, args.connections, args.duration, script
+                )
+                done = max(rps * args.duration, 1.0)
+                result.cpu_us.append(
+                    {k: (tree_cpu_s(pids) - cpu0[k]) / done * 1e6 for k, pids in trees.items()}
                 )
                 result.rps.append(rps)
                 result.p50.append(p50)
@@ -684,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"round {round_no}: {result.name:<46} {rps:8.0f} req/s  "
                     f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}  "
+                    f"server CPU/req {' + '.join(f'{v:.0f}' for v in result.cpu_us[-1].values())} us  "
                     f"load {before} -> {loadavg().split(' / ')[0]}",
                     flush=True,
                 )
@@ -737,17 +769,18 @@ def render(results, args, loader, notes, load_before, load_after, snapshot_hash,
         "are medians of per-round ratios), loopback only. "
         f"Snapshot `{snapshot_hash}`. Load average before / after: {load_before} → {load_after}.",
         "",
-        "| endpoint | req/s | ratio to ceiling | p50 (ms) | p99 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | ratio to ceiling | p50 (ms) | p99 (ms) | errors "
+        "| server CPU per request (µs) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if not r.rps:
-            lines.append(f"| {r.name} | not measured: {r.note or '?'} | | | | |")
+            lines.append(f"| {r.name} | not measured: {r.note or '?'} | | | | | |")
             continue
         ratio = r.ratio_to(base)
         lines.append(
             f"| {r.name} | {r.req_s:,.0f} | {ratio if ratio is not None else float('nan'):.2f} | "
-            f"{r.lat50:.2f} | {r.lat99:.2f} | {sum(r.errors)} |"
+            f"{r.lat50:.2f} | {r.lat99:.2f} | {sum(r.errors)} | {r.cpu_text()} |"
         )
     lines += ["", "Targets (ratios of req/s measured in the same rounds):", ""]
 

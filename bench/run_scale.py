@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from bench.peers import free_port, start_virtuoso, status_kb, virtuoso_version
+from bench.peers import free_port, start_virtuoso, status_kb, tree_rss_kb, virtuoso_version
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -106,25 +106,6 @@ TARGETS_1M = {  # embedded backends at 1M triples
 
 
 # ----------------------------------------------------------------------------- helpers
-
-
-def tree_rss_kb(pid: int) -> int:
-    """VmRSS of a process and its descendants (uvicorn workers, SPARQL query workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += status_kb(p, "VmRSS")
-        todo.extend(children.get(p, []))
-    return total
 
 
 def percentile(samples: list[float], q: float) -> float:

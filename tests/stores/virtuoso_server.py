@@ -62,7 +62,7 @@ MaxQueryMem              = 1G
 ServerPort                  = 127.0.0.1:{http_port}
 ServerRoot                  = {dir}/www
 MaxClientConnections        = 32
-ServerThreads               = 32
+ServerThreads               = {http_threads}
 MaxKeepAlives               = 32
 KeepAliveTimeout            = 10
 Charset                     = UTF-8
@@ -102,6 +102,7 @@ class VirtuosoServer:
         *,
         max_query_s: int = 30,
         buffers: int = 20000,
+        http_threads: int = 32,
     ) -> None:
         self.binary = virtuoso_binary()
         self.root = Path(root)
@@ -119,6 +120,7 @@ class VirtuosoServer:
                 max_query_s=max_query_s,
                 buffers=buffers,
                 dirty_buffers=buffers * 3 // 4,
+                http_threads=http_threads,
             ),
             encoding="utf-8",
         )
