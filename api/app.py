@@ -46,9 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
     )
+    from . import errors
     from .routers import store_errors
 
-    store_errors.install(app)  # StoreError -> 503/507 JSON, and GET /health/store
+    errors.install(app)  # one error path: every 4xx/5xx as {error, message, ...} or an HTML page
+    app.include_router(store_errors.router)  # GET /health/store
     _install_routers(app, state)
     from . import docs_page
 
@@ -57,7 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_routers(app: FastAPI, state: AppState) -> None:
-    from .routers import analysis, ask, concepts, health, home, linked_data, lookups, query_page
+    from .routers import (
+        analysis,
+        ask,
+        concepts,
+        health,
+        home,
+        linked_data,
+        lookups,
+        query_page,
+        vocabulary,
+    )
     from .routers.graph_page import router as graph_page_router
 
     app.include_router(health.router)
@@ -68,6 +80,8 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(analysis.router)
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
+    app.include_router(query_page.actions)
+    app.include_router(vocabulary.router)
     app.include_router(graph_page_router)
     from .routers.assessments import router as assessments_router  # + the /assess pages
 

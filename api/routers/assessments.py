@@ -2,7 +2,8 @@
 
 - ``POST /api/assessments``: JSON, or YAML with ``Content-Type: application/yaml``. 201 with the
   id and a ``Location`` header (200 and the same id if that exact document is already stored).
-  Validation errors: 422 with ``{"detail": [{"loc": "capabilities[3].depth", "msg": ...}]}``.
+  Validation errors: 422 with ``{"error": "invalid assessment", "message": ..., "detail":
+  [{"loc": "capabilities[3].depth", "msg": ...}]}``; every error has the app's one shape.
 - ``GET /api/assessments?org=``: the stored assessments, optionally by organisation (case
   insensitive, substring).
 - ``GET /api/assessments/{id}``: the document; ``GET /api/assessments/{id}/report``: the analysis.
@@ -18,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from scalekg.graph.assessment import AssessmentValidationError, prepare_text
+from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
 from scalekg.graph.assessment.model import Assessment
 from scalekg.graph.assessment.repository import (
@@ -41,7 +42,7 @@ TEXT_TYPES = {"text/plain", ""}
 def repository(request: Request) -> AssessmentRepository:
     """The app's assessment repository, made once per app from its store."""
     state = request.app.state.scalekg
-    repo = state.extras.get("assessment_repository")
+    repo = state.caches.assessment_repository
     if repo is None:
         try:
             repo = repository_for(state.store)
@@ -49,7 +50,7 @@ def repository(request: Request) -> AssessmentRepository:
             import pyoxigraph as ox
 
             repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
-        state.extras["assessment_repository"] = repo
+        state.caches.assessment_repository = repo
     return repo
 
 
@@ -86,7 +87,7 @@ def get_assessment(request: Request, assessment_id: str) -> Assessment:
 def report_for(request: Request, assessment: Assessment) -> dict:
     """The analysis against the app's current graph (memoised per assessment and snapshot)."""
     state = request.app.state.scalekg
-    cache: dict = state.extras.setdefault("assessment_reports", {})
+    cache = state.caches.assessment_reports
     key = (assessment.id, state.kg.snapshot_hash)
     if key not in cache:
         if len(cache) > 256:
@@ -131,10 +132,8 @@ async def create_assessment(request: Request) -> JSONResponse:
         assessment = prepare_text(state.kg, body, fmt)
         return repository(request).save(assessment)
 
-    try:
-        stored, created = await run_in_threadpool(work)
-    except AssessmentValidationError as exc:
-        return JSONResponse(exc.as_dict(), status_code=422)
+    # AssessmentValidationError: a field-pointed 422 from the app-wide handler (api/errors.py).
+    stored, created = await run_in_threadpool(work)
     location = f"/api/assessments/{stored.id}"
     return JSONResponse(
         {

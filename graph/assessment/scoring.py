@@ -27,6 +27,7 @@ import networkx as nx
 
 from ..answers import Answer, Step, related
 from ..model import Concept, Edge, KnowledgeGraph
+from ..paths import first_chain
 from .model import (
     DEPTH_QUESTION,
     DORA_UNITS,
@@ -116,22 +117,9 @@ def mitigated_by(kg: KnowledgeGraph, capability: Concept) -> list[Answer]:
 
 def path_to_outcome(kg: KnowledgeGraph, factor_iri: str, max_hops: int = 4) -> list[Edge]:
     """The shortest causes* then hurts path from a failure factor to a positive outcome."""
-    frontier: list[tuple[str, list[Edge]]] = [(factor_iri, [])]
-    seen = {factor_iri}
-    for _ in range(max_hops + 1):
-        nxt: list[tuple[str, list[Edge]]] = []
-        for node, path in frontier:
-            hurts = sorted(kg.edges_from(node, "hurts"), key=lambda e: kg.concepts[e.object].label)
-            if hurts:
-                return [*path, hurts[0]]
-            for edge in sorted(
-                kg.edges_from(node, "causes"), key=lambda e: kg.concepts[e.object].label
-            ):
-                if edge.object not in seen:
-                    seen.add(edge.object)
-                    nxt.append((edge.object, [*path, edge]))
-        frontier = nxt
-    return []
+    return first_chain(
+        kg, factor_iri, through=("causes",), ending=("hurts",), max_steps=max_hops + 1
+    )
 
 
 class Diagnostic:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import re
 import time
@@ -46,6 +45,7 @@ from ..sparql.errors import (
 )
 from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
 from ..sparql.guard import check_dataset_params, check_query
+from ..sparql.json_terms import JsonTerms
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
     JSON_RESULTS,
@@ -65,7 +65,7 @@ class StoreUnavailableQueryError(StoreUnavailableError):
     """The remote store is down or restarting: HTTP 503 ``{"error": "store unavailable"}``.
 
     Deliberately not a SparqlError: the SPARQL router passes it on to the app's store error
-    handler (api/routers/store_errors.py), which answers with the store's own error body."""
+    handler (api/errors.py), which answers with the store's own error body."""
 
     def __init__(self, message: str, limit_s: float = 0.0) -> None:
         super().__init__(message)
@@ -84,40 +84,6 @@ _GRAPH_FORMATS = {
     formats.JSON_LD: ox.RdfFormat.JSON_LD,
     formats.RDF_XML: ox.RdfFormat.RDF_XML,
 }
-
-
-class _Terms:
-    """SPARQL JSON terms to pyoxigraph terms; blank node labels made valid and stable."""
-
-    def __init__(self) -> None:
-        self.bnodes: dict[str, ox.BlankNode] = {}
-
-    def bnode(self, label: str) -> ox.BlankNode:
-        node = self.bnodes.get(label)
-        if node is None:
-            node = ox.BlankNode("b" + hashlib.sha1(label.encode()).hexdigest()[:16])
-            self.bnodes[label] = node
-        return node
-
-    def term(self, t: dict) -> Any:
-        kind = t.get("type")
-        value = t.get("value", "")
-        if kind == "uri":
-            return ox.NamedNode(value)
-        if kind in ("literal", "typed-literal"):
-            lang = t.get("xml:lang")
-            if lang:
-                return ox.Literal(value, language=lang)
-            dt = t.get("datatype")
-            return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
-        if kind == "bnode":
-            return self.bnode(value)
-        if kind == "triple":
-            v = value
-            return ox.Triple(
-                self.term(v["subject"]), self.term(v["predicate"]), self.term(v["object"])
-            )
-        raise ValueError(f"unknown term type {kind!r}")
 
 
 class RemoteQueryExecutor:
@@ -284,7 +250,7 @@ class RemoteQueryExecutor:
         variables = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
         truncated = len(bindings) > self.max_rows
-        terms = _Terms()
+        terms = JsonTerms()
         rows = [
             tuple(terms.term(b[v]) if v in b else None for v in variables)
             for b in bindings[: self.max_rows]
