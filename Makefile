@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats
+.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats yasgui
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,8 @@ clean:
 
 readme-stats: build
 	$(BIN)/python -m bench.readme_stats
+
+# The /query workbench's YASGUI bundle, from the npm packages pinned in api/workbench/package-lock.json.
+# The output (api/workbench/static/) is committed: serving and tests need no npm.
+yasgui:
+	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs

@@ -59,7 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _install_routers(app: FastAPI, state: AppState) -> None:
-    from .routers import analysis, ask, concepts, health, home, linked_data, lookups, query_page
+    from .routers import (
+        analysis,
+        ask,
+        concepts,
+        health,
+        home,
+        linked_data,
+        lookups,
+        query_page,
+        vocabulary,
+    )
     from .routers.graph_page import router as graph_page_router
 
     app.include_router(health.router)
@@ -70,6 +80,8 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(analysis.router)
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
+    app.include_router(query_page.actions)
+    app.include_router(vocabulary.router)
     app.include_router(graph_page_router)
     from .routers.assessments import router as assessments_router  # + the /assess pages
 

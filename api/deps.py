@@ -5,10 +5,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
+from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
 from scalekg.graph.model import Concept, KnowledgeGraph
 from scalekg.graph.search import UnknownConceptError, search
 
@@ -55,6 +56,29 @@ def concept_or_404(kg: KnowledgeGraph, concept_id: str) -> Concept:
         return concept
     suggestions = search(kg, concept_id.replace("-", " "), limit=5, threshold=0.4)
     raise UnknownConceptError(concept_id, suggestions)
+
+
+MinConfidence = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="Only answers, chains and edges at least this sure: "
+        + ", ".join(f"`{c}`" for c in CONFIDENCE_ORDER)
+        + " (surest first).",
+    ),
+]
+
+
+def min_confidence_or_422(value: str | None) -> str | None:
+    """``min_confidence`` checked, or a 422 listing the allowed values."""
+    from .errors import ApiError
+
+    try:
+        return parse_min_confidence(value)
+    except ValueError as exc:
+        raise ApiError(
+            422, "invalid min_confidence", str(exc), valid=list(CONFIDENCE_ORDER)
+        ) from exc
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from scalekg.graph.answers import Answer, Step
+from scalekg.graph.params import VIEW_PARAMS
 from scalekg.graph.paths import ChainFilter, chains, shortest
 from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
@@ -20,8 +21,6 @@ from ..errors import ApiError
 
 # ReadRoute: snapshot ETags, 304s, gzip and a response cache keyed by path and query.
 router = APIRouter(tags=["graph view"], route_class=ReadRoute)
-
-VIEW_PARAMS = ("focus", "depth", "types", "relations", "stages", "expand", "path", "selected")
 
 
 def _params(request: Request) -> dict[str, list[str]]:
