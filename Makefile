@@ -47,7 +47,7 @@ serve: build
 	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
 
 # After changing ontology/ or data/: rerun HermiT and rewrite data/inferred.nt (commit it).
-inference: $(STAMP)
+inference: $(TEST_STAMP)
 	$(BIN)/scalekg build --write-inference
 
 check: $(STAMP)
