@@ -43,7 +43,8 @@ install:
 build: $(STAMP)
 	@$(BIN)/scalekg build
 
-serve: build
+# `scalekg serve` builds first when the snapshot is missing or stale (one Python start, not two).
+serve: $(STAMP)
 	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
 
 # After changing ontology/ or data/: rerun HermiT and rewrite data/inferred.nt (commit it).
