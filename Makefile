@@ -7,19 +7,30 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# uv installs about twice as fast as pip on a fresh machine (docs/development.md); INSTALLER=pip
+# uses pip alone. Either way the result is the same editable install with the test extras.
+INSTALLER ?= uv
+FAST   := not browser and not virtuoso and not soak
 # The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats yasgui
+.PHONY: serve test test-fast typecheck system-packages build inference check stats lint format \
+	bench bench-scale screenshot clean readme-stats yasgui
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "make: installing ScaleKG and its dependencies into $(VENV) ($(INSTALLER); once, about 30 s)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "make: '$(PYTHON) -m venv' failed. On Debian/Ubuntu: apt-get install python3-venv" >&2; \
+	  exit 1; }
+	@if [ "$(INSTALLER)" = uv ] && $(BIN)/python -m pip install -q uv; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'; \
+	else \
+	  $(BIN)/python -m pip install -q -e '.[test]'; \
+	fi
+	@touch $(STAMP)
 
 build: $(STAMP)
-	$(BIN)/scalekg build
+	@$(BIN)/scalekg build
 
 serve: build
 	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
@@ -34,10 +45,22 @@ check: $(STAMP)
 stats: build
 	$(BIN)/scalekg stats
 
-test: build
+# Java, Chromium, Virtuoso and wrk: installed when missing (root and apt), else the exact command.
+system-packages:
+	@.ci/system-packages.sh
+
+# The whole suite, the one CI runs (browser, Virtuoso and soak tests included: they run, not skip).
+test: system-packages build
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Everything but the browser, Virtuoso and soak tests: the quick loop while working.
+test-fast: build
+	$(BIN)/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 import httpx
 import pyoxigraph as ox
 
+from ..sparql import json_terms
 from ..store import Row
 from .base import (
     LOADED_HASH_QUERY,
@@ -37,6 +39,7 @@ from .base import (
     META_GRAPH,
     META_SUBJECT,
     SHIPPED_GRAPHS,
+    Bindings,
     LoadReport,
     SnapshotRef,
     StoreError,
@@ -44,8 +47,10 @@ from .base import (
     StoreReadOnlyError,
     StoreSpecError,
     StoreUnavailableError,
+    TermRow,
     chunk_triples,
     snapshot_quads,
+    sorted_triples,
     triples_to_ntriples,
 )
 
@@ -356,6 +361,15 @@ class RemoteBackend:
             rows.append({n: binding[n]["value"] for n in names if n in binding})
         return rows
 
+    def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
+        """A SELECT over the shipped graphs; rows of RDF terms (one converter: json_terms)."""
+        return json_terms.rows(self.select_json(bound(query, bind)))
+
+    def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
+        """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
+        response = self.query_response(bound(query, bind), NTRIPLES)
+        return sorted_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
     def ask(self, query: str, **kwargs: Any) -> bool:
         return json_boolean(self.select_json(query, **kwargs))
 
@@ -523,6 +537,24 @@ class RemoteBackend:
 
     def close(self) -> None:
         self._client.close()
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bound(query: str, bind: Bindings | None) -> str:
+    """The query with ``bind`` (variable -> IRI) as a VALUES block opening its WHERE clause.
+
+    The protocol has no parameter binding, so the values travel in the text, but only as IRIs
+    serialised by pyoxigraph (which refuses any IRI that could break out of ``<…>``).
+    """
+    if not bind:
+        return query
+    found = _WHERE.search(query)
+    if found is None:
+        raise ValueError("a bound query needs a WHERE clause")
+    values = " ".join(f"VALUES ?{name} {{ {ox.NamedNode(iri)} }}" for name, iri in bind.items())
+    return f"{query[: found.end()]} {values}{query[found.end() :]}"
 
 
 def _has_bnode(t: ox.Triple) -> bool:

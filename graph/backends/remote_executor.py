@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import re
 import time
@@ -42,6 +41,7 @@ from ..sparql.errors import (
 )
 from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
 from ..sparql.guard import check_dataset_params, check_query
+from ..sparql.json_terms import JsonTerms
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
     JSON_RESULTS,
@@ -80,40 +80,6 @@ _GRAPH_FORMATS = {
     formats.JSON_LD: ox.RdfFormat.JSON_LD,
     formats.RDF_XML: ox.RdfFormat.RDF_XML,
 }
-
-
-class _Terms:
-    """SPARQL JSON terms to pyoxigraph terms; blank node labels made valid and stable."""
-
-    def __init__(self) -> None:
-        self.bnodes: dict[str, ox.BlankNode] = {}
-
-    def bnode(self, label: str) -> ox.BlankNode:
-        node = self.bnodes.get(label)
-        if node is None:
-            node = ox.BlankNode("b" + hashlib.sha1(label.encode()).hexdigest()[:16])
-            self.bnodes[label] = node
-        return node
-
-    def term(self, t: dict) -> Any:
-        kind = t.get("type")
-        value = t.get("value", "")
-        if kind == "uri":
-            return ox.NamedNode(value)
-        if kind in ("literal", "typed-literal"):
-            lang = t.get("xml:lang")
-            if lang:
-                return ox.Literal(value, language=lang)
-            dt = t.get("datatype")
-            return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
-        if kind == "bnode":
-            return self.bnode(value)
-        if kind == "triple":
-            v = value
-            return ox.Triple(
-                self.term(v["subject"]), self.term(v["predicate"]), self.term(v["object"])
-            )
-        raise ValueError(f"unknown term type {kind!r}")
 
 
 class RemoteQueryExecutor:
@@ -252,7 +218,7 @@ class RemoteQueryExecutor:
         variables = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
         truncated = len(bindings) > self.max_rows
-        terms = _Terms()
+        terms = JsonTerms()
         rows = [
             tuple(terms.term(b[v]) if v in b else None for v in variables)
             for b in bindings[: self.max_rows]

@@ -9,11 +9,11 @@ import httpx
 import networkx as nx
 import pytest
 
+from bench.synthetic_graph import PAYLOADS, hostile_graph
 from scalekg.graph.paths import shortest
 from scalekg.graph.search import normalise
 from scalekg.viz.page import render_page
 from scalekg.viz.select import parse_view, select
-from scalekg.viz.synthetic import PAYLOADS, hostile_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
