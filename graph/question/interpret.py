@@ -418,10 +418,30 @@ def _readings(reader: _Reader) -> list[_Reading]:
 
 
 def _choose_relation(kg: KnowledgeGraph, reading: _Reading, concept) -> str:
+    """The first relation the cue can mean that has answers for the concept; failing that, the
+    first whose edges (anywhere in the graph) reach concepts of its class; else the first."""
+    direction = reading.direction or "in"
     for relation in reading.relations:
-        if has_answers(kg, concept, relation, reading.direction or "in"):
+        if has_answers(kg, concept, relation, direction):
+            return relation
+    ends = _relation_ends(kg)
+    for relation in reading.relations:
+        if concept.type in ends.get((relation, direction), ()):
             return relation
     return reading.relations[0]
+
+
+def _relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
+    """(predicate, direction) -> the classes of the concepts such edges are asked about."""
+
+    def compute() -> dict[tuple[str, str], set[str]]:
+        ends: dict[tuple[str, str], set[str]] = {}
+        for e in kg.edges:
+            ends.setdefault((e.predicate, "in"), set()).add(kg.concepts[e.object].type)
+            ends.setdefault((e.predicate, "out"), set()).add(kg.concepts[e.subject].type)
+        return ends
+
+    return kg.cached(("question", "relation-ends"), compute)
 
 
 def _connected(kg: KnowledgeGraph, a: str, b: str) -> bool:
