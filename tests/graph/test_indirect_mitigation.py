@@ -1,4 +1,4 @@
-""""Indirectly mitigates" has two definitions that must agree: the OWL property chain
+""" "Indirectly mitigates" has two definitions that must agree: the OWL property chain
 ``skg:indirectlyMitigates`` (mitigates o causes) that HermiT infers into the snapshot's inferred
 graph at build time, and the Python chains behind the answers (``graph.answers.chains``)."""
 
