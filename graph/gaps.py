@@ -37,9 +37,9 @@ GAP_KINDS: tuple[GapKind, ...] = (
     ),
     GapKind(
         "failure-factor-unmitigated",
-        "failure factors that nothing mitigates directly",
+        "failure factors that nothing mitigates, directly or through one of their causes",
         "FailureFactor",
-        ("?x skg:mitigates ?c .",),
+        ("?x skg:mitigates ?c .", "?x skg:mitigates ?cause . ?cause skg:causes ?c ."),
     ),
     GapKind(
         "value-influences-nothing",

@@ -20,12 +20,15 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from ..namespaces import DATA_GRAPH, GRAPH_BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, SKG
 from ..sparql.json_terms import Term
+
+if TYPE_CHECKING:
+    from ..assessment.repository import AssessmentRepository
 from ..store import Row
 
 # Rows of RDF terms (unbound variables left out), and variable names bound to IRIs.
@@ -168,6 +171,10 @@ class Backend(Protocol):
 
     def ping(self) -> None:
         """Raise StoreUnavailableError if the store cannot answer now."""
+        ...
+
+    def assessment_repository(self) -> AssessmentRepository:
+        """Where this store keeps assessments (graph/assessment/repository.py)."""
         ...
 
     def close(self) -> None: ...

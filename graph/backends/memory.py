@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..assessment.repository import OxigraphAssessmentRepository
 from ..store import Row
 from .base import (
     LOADED_HASH_QUERY,
@@ -230,10 +231,8 @@ class EmbeddedBackend:
     def flush(self) -> None:
         self._write(self.ox_store.flush)
 
-    def assessment_repository(self):
+    def assessment_repository(self) -> OxigraphAssessmentRepository:
         """The assessment repository over this store, with store errors typed."""
-        from ..assessment.repository import OxigraphAssessmentRepository
-
         backend = self
 
         class GuardedRepository(OxigraphAssessmentRepository):

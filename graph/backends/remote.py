@@ -36,6 +36,7 @@ import anyio
 import httpx
 import pyoxigraph as ox
 
+from ..assessment.remote_repository import RemoteAssessmentRepository
 from ..sparql import json_terms
 from ..store import Row
 from .base import (
@@ -605,7 +606,8 @@ class RemoteBackend:
         report.requests = self.requests - before
         return report
 
-    def assessment_repository(self):
+    def assessment_repository(self) -> RemoteAssessmentRepository:
+        """Assessments as named graphs in this store (graph/assessment/remote_repository.py)."""
         return RemoteAssessmentRepository(self)
 
     def close(self) -> None:
@@ -670,78 +672,3 @@ def json_boolean(data: dict) -> bool:
     first = bindings[0]
     value = next(iter(first.values()), {}).get("value", "0")
     return value not in ("0", "false", "")
-
-
-class RemoteAssessmentRepository:
-    """Assessments as named graphs in the remote store: one PUT per assessment (atomic on
-    servers that apply a Graph Store PUT as one transaction, as Virtuoso and Fuseki do)."""
-
-    def __init__(self, backend: RemoteBackend):
-        self.backend = backend
-
-    def _graph(self, assessment_id: str) -> str:
-        from ..assessment.rdf import graph_iri
-
-        return graph_iri(assessment_id)
-
-    def exists(self, assessment_id: str) -> bool:
-        return self.backend.ask(
-            f"ASK {{ GRAPH <{self._graph(assessment_id)}> {{ ?s ?p ?o }} }}", default_graphs=None
-        )
-
-    def save(self, assessment: Any) -> tuple[Any, bool]:
-        from ..assessment.rdf import to_graph, to_quads
-        from ..assessment.repository import _now
-
-        existing = self.get(assessment.id)
-        if existing is not None:
-            return existing, False
-        if not assessment.created:
-            assessment.created = _now()
-        quads = to_quads(to_graph(assessment), assessment.id)
-        self.backend.put_graph(self._graph(assessment.id), [q.triple for q in quads])
-        return assessment, True
-
-    def get(self, assessment_id: str) -> Any:
-        from ..assessment.rdf import from_graph, graph_from_quads
-
-        graph = self._graph(assessment_id)
-        triples = self.backend.get_graph(graph)
-        if not triples:
-            return None
-        node = ox.NamedNode(graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
-        try:
-            return from_graph(graph_from_quads(quads), assessment_id)
-        except KeyError:
-            return None
-
-    def list(self, org: str | None = None) -> list[Any]:
-        from ..assessment.repository import LIST_QUERY, AssessmentSummary
-        from ..namespaces import ASSESSMENT_GRAPH_BASE
-
-        rows = []
-        for row in self.backend.select(LIST_QUERY, default_graphs=None):
-            if not row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE):
-                continue
-            rows.append(
-                AssessmentSummary(
-                    id=row.get("id", ""),
-                    organisation=row.get("org", ""),
-                    date=row.get("date", ""),
-                    stage=row.get("stage", "").rsplit("/", 1)[-1].removesuffix("-stage"),
-                    headcount=int(row.get("headcount", "0")),
-                    created=row.get("created", ""),
-                )
-            )
-        if org:
-            needle = org.casefold().strip()
-            rows = [r for r in rows if needle in r.organisation.casefold()]
-        rows.sort(key=lambda r: (r.organisation.casefold(), r.date, r.created, r.id))
-        return rows
-
-    def delete(self, assessment_id: str) -> bool:
-        if not self.exists(assessment_id):
-            return False
-        self.backend.delete_graph(self._graph(assessment_id))
-        return True
