@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats yasgui
+.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats yasgui report-pdf
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,3 +66,11 @@ readme-stats: build
 # The output (api/workbench/static/) is committed: serving and tests need no npm.
 yasgui:
 	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
+
+# An assessment report as a PDF (headless Chromium, the report's print stylesheet):
+# make report-pdf [ASSESSMENT=my-org.yaml] [REPORT_PDF=build/report.pdf]
+ASSESSMENT ?= data/examples/late-stage-scaleup.yaml
+REPORT_PDF ?= build/report.pdf
+report-pdf: build
+	$(BIN)/scalekg assess run $(ASSESSMENT) --html $(REPORT_PDF:.pdf=.html) > /dev/null
+	$(BIN)/python -m scalekg.api.report_pdf $(REPORT_PDF:.pdf=.html) $(REPORT_PDF)

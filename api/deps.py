@@ -12,6 +12,8 @@ from starlette.responses import Response
 from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
 from scalekg.graph.model import Concept, KnowledgeGraph
 from scalekg.graph.search import UnknownConceptError, search
+from scalekg.viz.page import asset_version
+from scalekg.viz.site import site_header
 
 from .state import AppState
 
@@ -90,6 +92,8 @@ def template_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["site_header"] = site_header
+    env.globals["site_css_href"] = "/graph/static/site.css?v=" + asset_version("site.css")
     return env
 
 

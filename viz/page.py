@@ -42,6 +42,7 @@ from .select import (
     select,
     type_names,
 )
+from .site import site_header
 from .style import CLASS_STYLES, class_key, edge_options, legend, node_options, relation_style
 
 HERE = Path(__file__).parent
@@ -73,12 +74,14 @@ ORDER BY ?direction ?relation ?otherLabel"""
 
 @cache
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(["html"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["site_header"] = site_header
+    return env
 
 
 # --- assets -------------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def asset(name: str) -> str:
         text = vis_js_path().read_text(encoding="utf-8")
         # No source-map request, ever.
         return text.replace("//# sourceMappingURL=vis-network.min.js.map", "")
-    if name in ("graph.js", "graph.css"):
+    if name in ("graph.js", "graph.css", "site.css"):
         return (STATIC_DIR / name).read_text(encoding="utf-8")
     raise FileNotFoundError(name)
 
@@ -107,6 +110,7 @@ ASSETS = {
     "vis-network.min.js": "text/javascript; charset=utf-8",
     "graph.js": "text/javascript; charset=utf-8",
     "graph.css": "text/css; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",  # the site header's (viz/site.py)
 }
 
 

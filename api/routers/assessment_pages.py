@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from scalekg.graph.assessment.model import (
     CADENCES,
@@ -24,6 +25,7 @@ from scalekg.graph.assessment.model import (
     WIDTH_QUESTION,
 )
 from scalekg.graph.model import KnowledgeGraph
+from scalekg.viz.site import SITE_CSS, site_header
 
 router = APIRouter(tags=["assessment pages"])
 
@@ -33,12 +35,16 @@ REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The site header, with its style inlined (these pages allow inline styles only).
+    env.globals["site_header"] = site_header
+    env.globals["site_css"] = Markup(SITE_CSS)
+    return env
 
 
 def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
@@ -77,6 +83,44 @@ def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def explanations(report: dict) -> dict:
+    """The next steps' explanations with nothing repeated: each chain once (``C1``, ``C2``, …) and
+    each edge of those chains once (``S1``, …, with its sources and quotes). ``refs`` maps a step's
+    rank to the chains that explain it, with what each cuts; the report's steps refer to chains,
+    the chains to edges, and only the edges carry quotes. Nothing is dropped: every chain of every
+    step, and every source of every edge, is still in the report."""
+    chains: list[dict] = []
+    links: list[dict] = []
+    by_path: dict[tuple, dict] = {}
+    by_edge: dict[tuple, dict] = {}
+    refs: dict[int, list[dict]] = {}
+    for step in report["next_steps"]:
+        for chain in step["chains"]:
+            key = tuple(chain["path"])
+            if key not in by_path:
+                members = []
+                for link in chain["steps"]:
+                    edge = (link["subject"]["iri"], link["predicate"], link["object"]["iri"])
+                    if edge not in by_edge:
+                        by_edge[edge] = {**link, "id": f"S{len(links) + 1}"}
+                        links.append(by_edge[edge])
+                    members.append(by_edge[edge])
+                by_path[key] = {
+                    "id": f"C{len(chains) + 1}",
+                    "path": chain["path"],
+                    "basis": chain["basis"],
+                    "links": members,
+                    "steps": [],
+                }
+                chains.append(by_path[key])
+            found = by_path[key]
+            found["steps"].append(step["rank"])
+            refs.setdefault(step["rank"], []).append(
+                {"chain": found, "reduction": chain["reduction"]}
+            )
+    return {"chains": chains, "links": links, "refs": refs}
+
+
 def render_report_html(report: dict) -> str:
     """The printable report of one analysis (``scoring.analyse``)."""
     return (
@@ -84,6 +128,7 @@ def render_report_html(report: dict) -> str:
         .get_template("assessment_report.html")
         .render(
             report=report,
+            why=explanations(report),
             chart=exposure_chart(report),
             depth_question=DEPTH_QUESTION,
             width_question=WIDTH_QUESTION,
