@@ -110,7 +110,12 @@ def _install_sparql(app: FastAPI, state: AppState) -> None:
             timeout_s=state.settings.query_timeout,
             max_rows=state.settings.max_rows,
         )
+    routes = app.router.routes
+    before = len(routes)
     app.include_router(sparql.router)
+    # /sparql first: routes are matched in order, and walking every router before it cost the
+    # hot path about 50 µs per request (issue 15); no other route matches /sparql.
+    routes[0:0] = [routes.pop(before) for _ in range(len(routes) - before)]
 
 
 def create_app_from_env() -> FastAPI:

@@ -108,8 +108,22 @@ def check(
         list[Path] | None,
         typer.Option("--data", help="Data files to check instead of the shipped ones."),
     ] = None,
+    gaps: Annotated[
+        bool,
+        typer.Option("--gaps", help="Also list concepts with no edge of a kind (warnings only)."),
+    ] = False,
+    fidelity: Annotated[
+        bool,
+        typer.Option(
+            "--fidelity",
+            help="Print the fidelity summary (docs/fidelity.md) as Markdown instead of checking.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report."""
+    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report.
+
+    Examples: `scalekg check --gaps`; `scalekg check --fidelity > docs/fidelity.md`.
+    """
     from scalekg.graph.loader import DataFileError, load_sources
     from scalekg.graph.resources import data_files, ontology_files, shape_files, violation_queries
     from scalekg.graph.validate import validate_cached
@@ -119,9 +133,19 @@ def check(
     except DataFileError as exc:
         err.print(f"[red]cannot parse:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
+    graph = sources.ontology + sources.data
+    if fidelity:
+        from scalekg.graph.fidelity import render_summary
+
+        print(render_summary(graph), end="")
+        return
     inputs = ontology_files() + shape_files() + violation_queries() + (data or data_files())
     cache = get_settings().build_dir / "validation-cache"
-    report = validate_cached(sources.ontology + sources.data, inputs, cache)
+    report = validate_cached(graph, inputs, cache)
+    if gaps:
+        from scalekg.graph.gaps import find_gaps, render_gaps
+
+        print(render_gaps(find_gaps(graph)))
     if report.conforms:
         console.print(f"[green]conforms[/green]: {', '.join(report.checks_run)}")
         return

@@ -80,7 +80,7 @@ def navigation_and_report(page, url: str, out: Path) -> list[Path]:
 
     import httpx
 
-    from scalekg.api.report_pdf import html_to_pdf
+    from bench.report_pdf import html_to_pdf
 
     written = []
     page.set_viewport_size({"width": 1300, "height": 860})

@@ -105,6 +105,21 @@ def test_check_green_on_the_shipped_data(run):
     assert "conforms" in result.stdout
 
 
+def test_check_gaps_warns_but_passes(run):
+    result = run("check", "--data", str(MINIMAL), "--gaps", build=False)
+    assert result.exit_code == 0, result.output
+    assert "gap(s)" in result.stdout
+    assert "value-not-applied: 1" in result.stdout and "- be-frugal (Be frugal)" in result.stdout
+    assert "conforms" in result.stdout
+
+
+def test_check_fidelity_prints_the_summary(run):
+    result = run("check", "--fidelity", build=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Fidelity summary")
+    assert "## Edges removed by reviews" in result.stdout
+
+
 def test_check_red_on_a_quote_not_in_the_source(run, tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text(

@@ -313,6 +313,8 @@ def render_page(
         + script_safe_json(compact_selection(kg, selection))
         + ',"views":'
         + script_safe_json(views)
+        + ',"suggest":'
+        + (standalone_suggestions(kg) if standalone else "null")
         + ',"graph":'
         + graph_payload(kg)
         + "}"
@@ -349,6 +351,21 @@ def page_names(kg: KnowledgeGraph) -> dict[str, object]:
     types = {key: [name] for key, name in type_aliases(type_names(kg)).items()}
     types[OTHER_KEY] = minor_types(kg)
     return aliases(types)
+
+
+def standalone_suggestions(kg: KnowledgeGraph) -> str:
+    """The search box's suggestions for a file with no server: the server's ranking
+    (graph/question/suggest.py) for every prefix up to ``TABLE_KEY_CHARS``, as node indices."""
+    from scalekg.graph.question.suggest import TABLE_KEY_CHARS, prefix_table
+
+    def compute() -> str:
+        order = {
+            c.slug: i for i, c in enumerate(sorted(kg.concepts.values(), key=lambda c: c.slug))
+        }
+        prefixes = {k: [order[s] for s in v] for k, v in prefix_table(kg).items()}
+        return script_safe_json({"keyChars": TABLE_KEY_CHARS, "prefixes": prefixes})
+
+    return kg.cached(("viz", "suggest"), compute)
 
 
 def standalone_views(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> dict:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from scalekg.graph.ask import ask
+from scalekg.graph.question.suggest import MAX_LIMIT, suggest
 
 from ..caching import ReadRoute
 from ..deps import KGDep, MinConfidence, json_response, min_confidence_or_422
@@ -39,3 +40,22 @@ def ask_question(
 ) -> Response:
     minimum = min_confidence_or_422(min_confidence)
     return json_response(ask(kg, q, min_confidence=minimum).as_dict())
+
+
+@router.get(
+    "/suggest",
+    summary="Suggestions as you type: concepts and questions",
+    description="`concepts`: exact label first, then synonym, label prefix, synonym prefix, a later "
+    "word's prefix, then fuzzy matches (typos, inflection) above the suggestion floor; each says "
+    "`how` it matched. `questions`: completions of what is typed (`how do we avoid prem` -> "
+    "`how do we avoid Premature scaling`), or questions the best concept has answers for. The "
+    "graph page's search box and the home page's ask box use it.",
+)
+def suggest_route(
+    kg: KGDep,
+    q: Annotated[
+        str, Query(max_length=200, description="What has been typed so far, e.g. `prem`.")
+    ] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="At most this many of each.")] = 8,
+) -> Response:
+    return json_response(suggest(kg, q, limit=limit))

@@ -42,7 +42,7 @@ TEXT_TYPES = {"text/plain", ""}
 def repository(request: Request) -> AssessmentRepository:
     """The app's assessment repository, made once per app from its store."""
     state = request.app.state.scalekg
-    repo = state.extras.get("assessment_repository")
+    repo = state.caches.assessment_repository
     if repo is None:
         try:
             repo = repository_for(state.store)
@@ -50,7 +50,7 @@ def repository(request: Request) -> AssessmentRepository:
             import pyoxigraph as ox
 
             repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
-        state.extras["assessment_repository"] = repo
+        state.caches.assessment_repository = repo
     return repo
 
 
@@ -87,7 +87,7 @@ def get_assessment(request: Request, assessment_id: str) -> Assessment:
 def report_for(request: Request, assessment: Assessment) -> dict:
     """The analysis against the app's current graph (memoised per assessment and snapshot)."""
     state = request.app.state.scalekg
-    cache: dict = state.extras.setdefault("assessment_reports", {})
+    cache = state.caches.assessment_reports
     key = (assessment.id, state.kg.snapshot_hash)
     if key not in cache:
         if len(cache) > 256:

@@ -23,10 +23,9 @@ router = APIRouter(prefix="/api", tags=["vocabulary"], route_class=ReadRoute)
 def vocabulary(request: Request) -> Vocabulary:
     """Built once per app from the store (the snapshot does not change while it is served)."""
     state = request.app.state.scalekg
-    found = state.extras.get("vocabulary")
+    found = state.caches.vocabulary
     if found is None:
-        found = build_vocabulary(state.store.select, state.kg)
-        state.extras["vocabulary"] = found
+        found = state.caches.vocabulary = build_vocabulary(state.store.select, state.kg)
     return found
 
 

@@ -6,12 +6,15 @@ question, so "Automating", "automate" and "automation" meet on the same stem, an
 """
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
 
-_STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps its working state on the object: one per thread (the API answers
+# from a thread pool).
+_LOCAL = threading.local()
 
 # Words that carry no meaning for linking a span to a label ("the", "of", ...).
 STOPWORDS = frozenset(
@@ -53,7 +56,10 @@ def americanise(word: str) -> str:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of one normalised word: "automating" -> "autom", "optimisations" -> "optim"."""
-    return _STEMMER.stemWord(americanise(word))
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(americanise(word))
 
 
 def tokens(text: str) -> list[str]:

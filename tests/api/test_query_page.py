@@ -8,9 +8,9 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 
+from bench.chromium import CHROMIUM, FLAGS
 from scalekg.api.routers.query_page import examples, read_example
 from scalekg.graph.resources import example_queries
-from scalekg.viz.chromium import CHROMIUM, FLAGS
 
 EXAMPLES = example_queries()
 JS = Path(__file__).resolve().parents[2] / "api" / "static" / "query.js"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scalekg.api.report_pdf import html_to_pdf
+from bench.report_pdf import html_to_pdf
 from scalekg.api.routers.assessment_pages import explanations, render_report_html
 from scalekg.graph.assessment import prepare
 from scalekg.graph.assessment.scoring import analyse

@@ -9,11 +9,11 @@ import httpx
 import networkx as nx
 import pytest
 
+from bench.synthetic_graph import PAYLOADS, hostile_graph
 from scalekg.graph.paths import shortest
 from scalekg.graph.search import normalise
 from scalekg.viz.page import render_page
 from scalekg.viz.select import parse_view, select
-from scalekg.viz.synthetic import PAYLOADS, hostile_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -92,11 +92,71 @@ def test_search_with_the_keyboard_focuses_the_right_node(page, live_server, kg, 
     # Arrow keys move through the options; Escape closes the list.
     page.fill("#search", "")
     page.keyboard.type("prem")
+    page.wait_for_function(
+        "document.querySelector('#search-list [role=option]')?.textContent.includes('Premature')"
+    )
     page.keyboard.press("ArrowDown")
-    assert page.get_attribute("#search", "aria-activedescendant") == "search-opt-1"
+    page.wait_for_function(
+        "document.querySelector('#search').getAttribute('aria-activedescendant') === 'search-opt-1'"
+    )
     page.keyboard.press("Escape")
     assert page.get_attribute("#search", "aria-expanded") == "false"
     page.screenshot(path=str(artifacts / "graph-search-focus.png"))
+    page.watch.assert_clean()
+
+
+def suggested(page) -> list[str]:
+    return page.locator("#search-list [role=option]").evaluate_all(
+        "els => els.map(e => e.dataset.id).filter(Boolean)"
+    )
+
+
+def test_typing_prem_offers_premature_scaling_first_and_enter_focuses_it(page, live_server):
+    open_graph(page, f"{live_server.url}/graph")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/suggest" in r.url else None)
+    page.focus("#search")
+    page.keyboard.type("prem")
+    page.wait_for_function(
+        "document.querySelector('#search-list [role=option]')?.dataset.id === 'premature-scaling'"
+    )
+    body = httpx.get(f"{live_server.url}/api/suggest", params={"q": "prem", "limit": 12}).json()
+    assert suggested(page) == [c["id"] for c in body["concepts"]]  # the server's order, as is
+    assert asked, "the search box asks the server"
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    assert page.inner_text("#panel-title") == "Premature scaling"
+    page.watch.assert_clean()
+
+
+def test_enter_right_after_typing_waits_for_the_answer(page, live_server):
+    open_graph(page, f"{live_server.url}/graph")
+    page.focus("#search")
+    page.keyboard.type("premture scalng")  # typos: only the server's fuzzy matching finds it
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    page.watch.assert_clean()
+
+
+def test_standalone_search_uses_the_servers_ranking_from_the_file(page, static_server, kg):
+    from scalekg.graph.question.suggest import concept_suggestions
+
+    url = static_server.publish("search.html", render_page(kg, standalone=True))
+    open_graph(page, url)
+    for typed in ("prem", "scal", "continuous deliv", "own it", "premature scaling ki"):
+        page.fill("#search", "")
+        page.focus("#search")
+        page.keyboard.type(typed)
+        expected = [s.concept.slug for s in concept_suggestions(kg, typed, fuzzy=False)][:6]
+        page.wait_for_function(
+            "ids => JSON.stringify([...document.querySelectorAll('#search-list [role=option]')]"
+            ".map(e => e.dataset.id).filter(Boolean)) === JSON.stringify(ids)",
+            arg=expected,
+        )
+    page.fill("#search", "")
+    page.keyboard.type("prem")
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
     page.watch.assert_clean()
 
 

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bench.synthetic_graph import PAYLOADS, hostile_graph
 from scalekg.viz.export import edge_id
 from scalekg.viz.page import (
     graph_payload,
@@ -15,7 +16,6 @@ from scalekg.viz.page import (
     standalone_views,
 )
 from scalekg.viz.select import ViewError, ViewParams, minor_types, parse_view, select
-from scalekg.viz.synthetic import PAYLOADS, hostile_graph
 
 
 class Tags(HTMLParser):

@@ -707,46 +707,56 @@
   edgeTableBox.addEventListener("toggle", () => { if (edgeTableBox.open) fillEdgeTable(); });
 
   // --- search (a keyboard-usable combobox over labels and synonyms) ------------------------------------
+  // The ranking lives on the server (graph/question/suggest.py): a served page asks /api/suggest;
+  // a standalone file reads the server's answers for every prefix, precomputed in DATA.suggest.
   const search = document.getElementById("search");
   const listbox = document.getElementById("search-list");
-  function norm(s) {
-    return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/&/g, " and ").replace(/[^a-z0-9]+/g, " ").trim();
-  }
-  const searchIndex = G.nodes.map((n) => ({ n, names: [n.label, ...n.alt_labels].map((s) => [s, norm(s)]) }));
+  const nodeByIndex = G.nodes.map((n) => n.id);
   let matches = [];
   let active = -1;
+  let latest = Promise.resolve([]);
+  let asking = 0;
 
-  function findMatches(text) {
+  function norm(s) { // the server's normalise(): case, accents, apostrophes and punctuation
+    return String(s).replace(/['\u2018\u2019]/g, "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/&/g, " and ").replace(/#1/g, " number one ").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  function fromFile(text) {
+    const table = DATA.suggest;
     const q = norm(text);
-    if (!q) return [];
-    const words = q.split(" ");
-    const out = [];
-    for (const { n, names } of searchIndex) {
-      let best = null;
-      for (const [name, nn] of names) {
-        let score = null;
-        if (nn === q) score = 0;
-        else if (nn.startsWith(q)) score = 1;
-        else if ((" " + nn).includes(" " + q)) score = 2;
-        else if (nn.includes(q)) score = 3;
-        else if (words.length > 1 && words.every((w) => nn.includes(w))) score = 4;
-        if (score !== null && (!best || score < best.score)) best = { score, name };
-      }
-      if (best) out.push({ id: n.id, score: best.score, name: best.name, label: n.label, type: n.type, order: n.order });
-    }
-    out.sort((a, b) => a.score - b.score || a.order - b.order);
-    return out.slice(0, 12);
+    if (!table || !q) return [];
+    const key = q.slice(0, table.keyChars).trim();
+    const ids = (table.prefixes[key] || []).map((i) => byId.get(nodeByIndex[i]));
+    if (q.length <= table.keyChars) return ids.map((n) => ({ id: n.id, label: n.label, type: n.type, matched: n.label }));
+    // Longer than the table's keys: keep, in the server's order, those a name still begins with.
+    const begins = (name) => { const w = norm(name); return w.startsWith(q) || w.includes(" " + q); };
+    return ids.filter((n) => [n.label, ...n.alt_labels].some(begins))
+      .map((n) => ({ id: n.id, label: n.label, type: n.type, matched: n.label }));
+  }
+  async function fromServer(text) {
+    const r = await fetch(`${META.linkBase}api/suggest?q=${encodeURIComponent(text)}&limit=12`, { headers: { Accept: "application/json" } });
+    if (!r.ok) return [];
+    return (await r.json()).concepts.filter((c) => byId.has(c.id));
+  }
+  function refresh() {
+    const text = search.value;
+    const ticket = ++asking;
+    latest = (META.standalone ? Promise.resolve(fromFile(text)) : fromServer(text)).catch(() => []).then((found) => {
+      if (ticket === asking) { matches = found; active = found.length ? 0 : -1; showList(); }
+      return found;
+    });
+    return latest;
   }
   function closeList() {
     listbox.hidden = true; search.setAttribute("aria-expanded", "false");
     search.removeAttribute("aria-activedescendant"); active = -1;
   }
   function showList() {
+    if (!search.value.trim()) { closeList(); return; }
     listbox.replaceChildren(...matches.map((m, i) => el("li", {
       id: `search-opt-${i}`, role: "option", "aria-selected": i === active ? "true" : "false", "data-id": m.id,
       onmousedown: (ev) => { ev.preventDefault(); choose(i); },
-    }, el("span", { text: m.label }), m.name !== m.label ? el("span", { class: "syn", text: `(${m.name})` }) : null, el("span", { class: "type", text: m.type }))));
+    }, el("span", { text: m.label }), m.matched && m.matched !== m.label ? el("span", { class: "syn", text: `(${m.matched})` }) : null, el("span", { class: "type", text: m.type }))));
     if (!matches.length) listbox.replaceChildren(el("li", { role: "option", "aria-disabled": "true", text: "No concept matches." }));
     listbox.hidden = false; search.setAttribute("aria-expanded", "true");
     if (active >= 0) search.setAttribute("aria-activedescendant", `search-opt-${active}`);
@@ -760,21 +770,24 @@
     focusOn(m.id);
   }
   search.addEventListener("input", () => {
-    if (!search.value.trim()) { closeList(); return; }
-    matches = findMatches(search.value); active = matches.length ? 0 : -1; showList();
+    if (!search.value.trim()) { asking++; closeList(); return; }
+    refresh();
   });
-  search.addEventListener("keydown", (ev) => {
+  search.addEventListener("keydown", async (ev) => {
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
-      if (listbox.hidden) { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); ev.preventDefault(); return; }
+      ev.preventDefault();
+      if (listbox.hidden) { await refresh(); return; }
       if (!matches.length) return;
       active = (active + (ev.key === "ArrowDown" ? 1 : -1) + matches.length) % matches.length;
       showList();
       document.getElementById(`search-opt-${active}`).scrollIntoView({ block: "nearest" });
-      ev.preventDefault();
     } else if (ev.key === "Enter") {
-      if (listbox.hidden) matches = findMatches(search.value);
-      choose(active >= 0 ? active : 0);
       ev.preventDefault();
+      const choice = listbox.hidden ? -1 : active;
+      const ticket = asking;
+      await latest; // the answer for what was typed before Enter
+      if (ticket !== asking || listbox.hidden) { await refresh(); choose(0); return; }
+      choose(choice >= 0 ? Math.min(choice, matches.length - 1) : 0);
     } else if (ev.key === "Escape") {
       if (!listbox.hidden) ev.preventDefault(); // close the list first, clear the text next time
       closeList();

@@ -1,9 +1,9 @@
 """The assessment report as a PDF, printed by headless Chromium from its HTML.
 
-    python -m scalekg.api.report_pdf report.html report.pdf
+    python -m bench.report_pdf report.html report.pdf
 
 The report's print stylesheet (A4, no site header, steps and chains kept whole) decides the pages.
-Chromium runs with ScaleKG's flags (viz/chromium.py), offline: the report embeds its chart as a
+Chromium runs with ScaleKG's flags (bench/chromium.py), offline: the report embeds its chart as a
 data: URI and loads nothing. ``make report-pdf`` writes one for an example assessment.
 """
 
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scalekg.viz.chromium import CHROMIUM, FLAGS
+from bench.chromium import CHROMIUM, FLAGS
 
 
 class PdfError(RuntimeError):
