@@ -8,11 +8,9 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from scalekg.viz.page import asset_version
-from scalekg.viz.site import site_header
+from scalekg.viz.site import SITE_CSS_HREF, site_header
 
 ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
-SITE_CSS_HREF = "/graph/static/site.css?v=" + asset_version("site.css")
 
 
 def install(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ may load stylesheets link ``/graph/static/site.css``; pages whose policy allows 
 ``SITE_CSS``. In print the header is hidden.
 """
 
+import hashlib
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -21,6 +22,7 @@ SITE_NAV: tuple[tuple[str, str, str], ...] = (
 )
 
 SITE_CSS = (Path(__file__).parent / "static" / "site.css").read_text(encoding="utf-8")
+SITE_CSS_HREF = "/graph/static/site.css?v=" + hashlib.sha256(SITE_CSS.encode()).hexdigest()[:12]
 
 
 def site_header(current: str | None = None, base: str = "") -> Markup:
