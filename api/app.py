@@ -62,6 +62,9 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     from .routers import (
         analysis,
         ask,
+        ask_page,
+        assessment_pages,
+        assessments,
         concepts,
         health,
         home,
@@ -77,15 +80,15 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(concepts.router)
     app.include_router(lookups.router)
     app.include_router(ask.router)
+    app.include_router(ask_page.router)
     app.include_router(analysis.router)
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
     app.include_router(query_page.actions)
     app.include_router(vocabulary.router)
     app.include_router(graph_page_router)
-    from .routers.assessments import router as assessments_router  # + the /assess pages
-
-    app.include_router(assessments_router)
+    app.include_router(assessments.router)
+    app.include_router(assessment_pages.router)
     _install_sparql(app, state)
 
 

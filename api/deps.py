@@ -1,17 +1,16 @@
 """Shared dependencies and helpers of the routers: the app state, the graph, JSON and HTML responses."""
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
 from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
 from scalekg.graph.model import Concept, KnowledgeGraph
 from scalekg.graph.search import UnknownConceptError, search
+from scalekg.viz.html import render
 
 from .state import AppState
 
@@ -81,22 +80,10 @@ def min_confidence_or_422(value: str | None) -> str | None:
         ) from exc
 
 
-@lru_cache(maxsize=1)
-def template_env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,  # every label, definition, quote and note is escaped
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
 def render_html(
     template: str, status_code: int = 200, headers: dict | None = None, **ctx
 ) -> Response:
-    body = template_env().get_template(template).render(**ctx)
+    body = render(template, **ctx)
     all_headers = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff"}
     all_headers.update(headers or {})
     return Response(

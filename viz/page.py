@@ -22,7 +22,6 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
@@ -31,6 +30,7 @@ from scalekg.graph.namespaces import EDGE_PREDICATES, SPARQL_PREFIXES
 from scalekg.graph.params import MAX_DEPTH, STAGES, aliases, type_aliases
 
 from .export import compact_selection, edge_id, edge_json, node_json
+from .html import render
 from .layout import layered_layout
 from .select import (
     OTHER_KEY,
@@ -46,7 +46,6 @@ from .style import CLASS_STYLES, class_key, edge_options, legend, node_options, 
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-TEMPLATE_DIR = HERE / "templates"
 BIG_GRAPH_EDGES = 2000  # above this: straight edges, edges hidden while dragging and zooming
 # A standalone file carries the focused view of each concept (with the file's filters and depth)
 # while the node and edge ids of those views stay under this budget; other views need a server.
@@ -71,16 +70,6 @@ ORDER BY ?direction ?relation ?otherLabel"""
 )
 
 
-@cache
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 # --- assets -------------------------------------------------------------------------------------
 
 
@@ -98,7 +87,7 @@ def asset(name: str) -> str:
         text = vis_js_path().read_text(encoding="utf-8")
         # No source-map request, ever.
         return text.replace("//# sourceMappingURL=vis-network.min.js.map", "")
-    if name in ("graph.js", "graph.css"):
+    if name in ("graph.js", "graph.css", "site.css"):
         return (STATIC_DIR / name).read_text(encoding="utf-8")
     raise FileNotFoundError(name)
 
@@ -107,6 +96,7 @@ ASSETS = {
     "vis-network.min.js": "text/javascript; charset=utf-8",
     "graph.js": "text/javascript; charset=utf-8",
     "graph.css": "text/css; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",  # the site header's (viz/site.py)
 }
 
 
@@ -325,8 +315,8 @@ def render_page(
         assets = {
             _asset_var(name): f"/graph/static/{name}?v={asset_version(name)}" for name in ASSETS
         }
-    template = _env().get_template("graph.html")
-    return template.render(
+    return render(
+        "graph.html",
         title=page_title(kg, view),
         standalone=standalone,
         data=Markup(data),
@@ -397,4 +387,4 @@ def _query(kg: KnowledgeGraph, view: ViewParams) -> str:
 
 def render_error(error: ViewError) -> str:
     """A readable HTML error page for a bad view (422) or an unknown concept (404)."""
-    return _env().get_template("error.html").render(error=error)
+    return render("view_error.html", error=error)

@@ -12,7 +12,6 @@
 Writes are open on loopback; on any other bind they need ``Authorization: Bearer <update_token>``.
 """
 
-import re
 import secrets
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -21,37 +20,16 @@ from fastapi.responses import JSONResponse
 
 from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
-from scalekg.graph.assessment.model import Assessment
-from scalekg.graph.assessment.repository import (
-    AssessmentRepository,
-    OxigraphAssessmentRepository,
-    repository_for,
-)
-from scalekg.graph.assessment.scoring import analyse
+
+from ..assessment_access import get_assessment, report_for, repository
 
 router = APIRouter(tags=["assessments"])
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 1_000_000
 JSON_TYPES = {"application/json"}
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 TEXT_TYPES = {"text/plain", ""}
-
-
-def repository(request: Request) -> AssessmentRepository:
-    """The app's assessment repository, made once per app from its store."""
-    state = request.app.state.scalekg
-    repo = state.caches.assessment_repository
-    if repo is None:
-        try:
-            repo = repository_for(state.store)
-        except TypeError:
-            import pyoxigraph as ox
-
-            repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
-        state.caches.assessment_repository = repo
-    return repo
 
 
 def require_write(request: Request) -> None:
@@ -75,25 +53,6 @@ def require_write(request: Request) -> None:
             "a bearer token is required to write (Authorization: Bearer <token>)",
             headers={"WWW-Authenticate": 'Bearer realm="scalekg"'},
         )
-
-
-def get_assessment(request: Request, assessment_id: str) -> Assessment:
-    found = repository(request).get(assessment_id) if ID_PATTERN.match(assessment_id) else None
-    if found is None:
-        raise HTTPException(404, f"no assessment {assessment_id!r}")
-    return found
-
-
-def report_for(request: Request, assessment: Assessment) -> dict:
-    """The analysis against the app's current graph (memoised per assessment and snapshot)."""
-    state = request.app.state.scalekg
-    cache = state.caches.assessment_reports
-    key = (assessment.id, state.kg.snapshot_hash)
-    if key not in cache:
-        if len(cache) > 256:
-            cache.clear()
-        cache[key] = analyse(state.kg, assessment)
-    return cache[key]
 
 
 def links(assessment_id: str) -> dict:
@@ -182,12 +141,3 @@ def read_assessment(request: Request, assessment_id: str) -> dict:
 def read_report(request: Request, assessment_id: str) -> dict:
     """The diagnostic: exposure, leverage, next steps and blind spots, each explained."""
     return report_for(request, get_assessment(request, assessment_id))
-
-
-def _install_pages() -> None:
-    from . import assessment_pages
-
-    router.include_router(assessment_pages.router)
-
-
-_install_pages()

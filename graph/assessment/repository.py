@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from ..backends.base import Backend
 from ..namespaces import ASSESSMENT_GRAPH_BASE, SPARQL_PREFIXES
-from ..store import term_text
+from ..store import solutions, term_text
 from .model import Assessment
 from .rdf import SKA, from_graph, graph_from_quads, graph_iri, to_graph, to_quads
 
@@ -107,7 +107,7 @@ class OxigraphAssessmentRepository:
 
     def list(self, org: str | None = None) -> list[AssessmentSummary]:
         rows = []
-        for solution in self.store.query(LIST_QUERY):
+        for solution in solutions(self.store.query(LIST_QUERY)):
             g = term_text(solution["g"])
             if not g.startswith(ASSESSMENT_GRAPH_BASE):
                 continue

@@ -161,8 +161,9 @@ class Backend(Protocol):
         """Load the snapshot, or replace the shipped graphs if the store holds another one."""
         ...
 
-    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Replace one named graph with these triples (atomically where the store allows)."""
+    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> int | None:
+        """Replace one named graph with these triples (atomically where the store allows); a
+        remote store returns the number of requests it sent."""
         ...
 
     def delete_graph(self, graph: str) -> bool: ...

@@ -19,6 +19,7 @@ COMMANDS = {  # package -> the command it provides
     "chromium": "chromium",
     "virtuoso-opensource": "virtuoso-t",
     "wrk": "wrk",
+    "poppler-utils": "pdftoppm",
     "make": "make",
 }
 ALL = list(COMMANDS)
@@ -94,14 +95,14 @@ def test_as_root_with_apt_it_updates_then_installs_what_is_missing(machine):
 
 
 def test_only_the_missing_packages_are_installed(machine):
-    result = machine(root=True, present=("java", "virtuoso-t", "wrk", "make"))
+    result = machine(root=True, present=("java", "virtuoso-t", "wrk", "pdftoppm", "make"))
     assert result.returncode == 0, result.stderr
     assert apt_calls(machine)[1].split()[-1] == "chromium"
     assert "default-jre-headless" not in apt_calls(machine)[1]
 
 
 def test_not_root_stops_at_once_with_the_exact_command(machine):
-    result = machine(root=False, present=("make", "wrk"))
+    result = machine(root=False, present=("make", "wrk", "pdftoppm"))
     assert result.returncode == 1
     assert apt_calls(machine) == []
     expected = (

@@ -1,10 +1,11 @@
 """A real Virtuoso (``virtuoso-t``) on free 127.0.0.1 ports, in a throwaway directory.
 
-Used by the store tests and by the benchmarks (``bench/peers.py`` loads it). The recipe (DESIGN.md section 4): our own
-virtuoso.ini with every file under DIR, both ports on 127.0.0.1, DirsAllowed, an empty
-VADInstallDir; ``virtuoso-t +foreground +configfile DIR/virtuoso.ini``; ready when
-``/sparql?query=ASK{}`` answers (about 5-7 s on a fresh database). Stopped by PID, never by name.
-``restart()`` keeps the directory and the ports, as a server restart in production would.
+Used by the store tests and by the benchmarks (``bench/peers.py`` loads it); docs/scaling.md has
+the server-side settings. The recipe: our own virtuoso.ini with every file under DIR, both ports
+on 127.0.0.1, DirsAllowed, an empty VADInstallDir; ``virtuoso-t +foreground +configfile
+DIR/virtuoso.ini``; ready when ``/sparql?query=ASK{}`` answers (about 5-7 s on a fresh
+database). Stopped by PID, never by name. ``restart()`` keeps the directory and the ports, as
+a server restart in production would.
 """
 
 from __future__ import annotations
