@@ -46,10 +46,10 @@ from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
 from ..sparql.guard import check_dataset_params, check_query
 from ..sparql.json_terms import JsonTerms
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
-from .remote import (
+from .remote import RemoteBackend
+from .remote_protocol import (
     JSON_RESULTS,
     NTRIPLES,
-    RemoteBackend,
     RemoteSyntaxError,
     RemoteTimeoutError,
     json_boolean,
