@@ -35,13 +35,15 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES
 from ..sparql import formats
 from ..sparql.errors import (
+    ForbiddenQueryError,
     QueryExecutionError,
     QuerySyntaxError,
     QueryTimeoutError,
     UpdateNotAllowedError,
 )
-from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
+from ..sparql.executor import DEFAULT_BASE_IRI
 from ..sparql.guard import check_dataset_params, check_query
+from ..sparql.result_cache import QueryResult
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
     JSON_RESULTS,
@@ -181,6 +183,7 @@ class RemoteQueryExecutor:
         default_graph_uris: list[str] | tuple[str, ...] = (),
         named_graph_uris: list[str] | tuple[str, ...] = (),
         base_iri: str | None = None,
+        client: str | None = None,  # accepted for interface parity; the server limits clients
     ) -> QueryResult:
         """Run one read-only query on the remote store (at most about ``timeout_s``)."""
         info, media_type, text, defaults, named = self._prepare(
@@ -239,14 +242,24 @@ class RemoteQueryExecutor:
         return await anyio.to_thread.run_sync(functools.partial(self.execute, query, **kwargs))
 
     def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
-        raise UpdateNotAllowedError(
-            "SPARQL updates are not forwarded to the remote store: write to it with its own "
-            "tools, or with `scalekg load --store …`."
+        """Forward a guarded update to the remote store's update URL (the web layer has checked
+        the update token). SERVICE and LOAD are refused; the store keeps it durably."""
+        base = base_iri or self.base_iri
+        info = check_query(
+            update,
+            known_graphs=self.known_graphs,
+            base_iri=base,
+            prefixes=self.prefixes,
+            allow_update=True,
         )
-
-    @property
-    def updates_applied(self) -> int:
-        return 0
+        if not info.is_update:
+            raise ForbiddenQueryError(f"this is a {info.form} query, not an update")
+        if not self.backend.spec.update_url:
+            raise UpdateNotAllowedError(
+                "this remote store has no update= URL in its spec, so updates cannot be forwarded"
+            )
+        self.backend._update(f"BASE <{base}>\n{self.prologue}{update}")
+        self.stats["updates"] = self.stats.get("updates", 0) + 1
 
     def _select_body(self, data: dict, media_type: str) -> tuple[bytes, bool]:
         variables = list(data.get("head", {}).get("vars", []))

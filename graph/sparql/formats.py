@@ -31,6 +31,8 @@ RDF_XML = "application/rdf+xml"
 RESULT_MEDIA_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 GRAPH_MEDIA_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)
 
+_ALL_MEDIA_TYPES = frozenset(RESULT_MEDIA_TYPES + GRAPH_MEDIA_TYPES)
+
 # ``format=`` short names.
 FORMAT_NAMES: dict[str, str] = {
     "json": SPARQL_JSON,
@@ -45,6 +47,10 @@ FORMAT_NAMES: dict[str, str] = {
     "json-ld": JSON_LD,
     "rdfxml": RDF_XML,
     "rdf": RDF_XML,
+    "n3": TURTLE,  # Turtle is a subset of N3: what SPARQLWrapper asks for with N3
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
+    "application/x-json+ld": JSON_LD,
 }
 
 # Common synonyms, mapped per kind of result to the type we answer with.
@@ -101,16 +107,23 @@ def negotiate(form: str, accept: str | None, fmt: str | None = None) -> str:
     supported = media_types_for(form)
     aliases = _RESULT_ALIASES if supported is RESULT_MEDIA_TYPES else _GRAPH_ALIASES
     if fmt:
-        key = fmt.strip().lower()
-        mtype = FORMAT_NAMES.get(key, key.split(";")[0].strip())
-        mtype = aliases.get(mtype, mtype)
-        if supported is GRAPH_MEDIA_TYPES:
-            mtype = _GRAPH_FORMAT_FALLBACK.get(mtype, mtype)
-        if mtype in supported:
-            return mtype
-        raise NotAcceptableError(
-            f"format={fmt} cannot express the result of a {form} query", list(supported)
-        )
+        # format=/output= may come several times, or as a comma list (SPARQLWrapper sends
+        # "application/ld+json,application/x-json+ld"): the first value we can answer wins.
+        known = False
+        for value in fmt.split(","):
+            key = value.strip().lower()
+            mtype = FORMAT_NAMES.get(key, key.split(";")[0].strip())
+            mtype = aliases.get(mtype, mtype)
+            if supported is GRAPH_MEDIA_TYPES:
+                mtype = _GRAPH_FORMAT_FALLBACK.get(mtype, mtype)
+            if mtype in supported:
+                return mtype
+            known = known or mtype in _ALL_MEDIA_TYPES or mtype in aliases
+        if known:  # a format we know, but not for this kind of result
+            raise NotAcceptableError(
+                f"format={fmt} cannot express the result of a {form} query", list(supported)
+            )
+        # Only values we do not know: negotiate with the Accept header instead.
     if not accept or not accept.strip():
         return supported[0]
     best: tuple[float, int, int, int] | None = None
