@@ -36,9 +36,9 @@ router = APIRouter(tags=["assessments"])
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 JSON_TYPES = {"application/json"}
-# Not text/yaml, text/plain or a form type: those are "simple" types that any website can POST
+# Never text/plain or a form type: those are the "simple" types that any website can POST
 # cross-site without a CORS preflight (api/security.py).
-YAML_TYPES = {"application/yaml", "application/x-yaml"}
+YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 
 
 def repository(request: Request) -> AssessmentRepository:
