@@ -10,7 +10,7 @@ from scalekg.graph.build import ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings, get_settings
 
-from .security import ScopedCORS
+from .security import BodyLimit, ScopedCORS
 from .state import AppState
 
 
@@ -36,11 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served offline by docs_page.install
         redoc_url=None,
-        max_body_size=settings.max_body_bytes,  # a larger body gets 413 before it is read
         redirect_slashes=False,  # api/errors.py redirects with a relative Location (no Host)
     )
     app.state.scalekg = state
     # CORS: wildcard for the read-only routes, never on the assessment routes (api/security.py).
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 in the error shape
     app.add_middleware(ScopedCORS, settings=settings)
     from . import errors
     from .routers import store_errors

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scalekg.graph.settings import Settings
 
@@ -131,16 +131,67 @@ class ScopedCORS:
             allow_headers=["*"],
             expose_headers=EXPOSED_HEADERS,
         )
-        self.private = CORSMiddleware(
-            app,
-            allow_origins=private,
-            allow_credentials=False,
-            allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-            allow_headers=["Accept", "Content-Type", "Authorization"],
-            expose_headers=EXPOSED_HEADERS,
-        )
+        self.private: ASGIApp = app  # no CORS at all, unless write_origins names some
+        if private:
+            self.private = CORSMiddleware(
+                app,
+                allow_origins=private,
+                allow_credentials=False,
+                allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                allow_headers=["Accept", "Content-Type", "Authorization"],
+                expose_headers=EXPOSED_HEADERS,
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         target = self.private if path.startswith(PRIVATE_PREFIXES) else self.public
         await target(scope, receive, send)
+
+
+class BodyLimit:
+    """Refuse request bodies larger than ``max_bytes`` with a 413 in the app's error shape:
+    at once when Content-Length says so, else as soon as the streamed body passes the limit
+    (the route's read raises, and the app-wide handler answers)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _too_large(self) -> ApiError:
+        return ApiError(
+            413,
+            "content too large",
+            f"The request body is larger than {self.max_bytes} bytes (SCALEKG_MAX_BODY_BYTES).",
+            limit=self.max_bytes,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    from .errors import Failure, render
+
+                    error = self._too_large()
+                    failure = Failure(413, {"error": error.error, "message": error.message,
+                                            **error.extra}, {"Connection": "close"})  # fmt: skip
+                    await render(Request(scope, receive), failure)(scope, receive, send)
+                    return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, limited, send)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -257,7 +258,7 @@ def select_xml(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
                 out.append(f'<binding name="{_xml_escape(var)}">{_xml_term(term, kinds)}</binding>')
         out.append("</result>\n")
     out.append("</results></sparql>\n")
-    return "".join(out).encode()
+    return xml_safe("".join(out).encode())
 
 
 def _csv_term(term, kinds) -> str:
@@ -282,12 +283,37 @@ def select_csv(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return buf.getvalue().encode()
 
 
+def _tsv_term(term, kinds) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, kinds[3]):  # a triple term, in SPARQL 1.2 syntax
+        parts = (_tsv_term(t, kinds) for t in (term.subject, term.predicate, term.object))
+        return "<<( " + " ".join(parts) + " )>>"
+    return str(term).replace("\t", "\\t")
+
+
 def select_tsv(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """SPARQL 1.1 Query Results TSV: terms in Turtle / N-Triples syntax."""
+    """SPARQL 1.1 Query Results TSV: terms in Turtle / N-Triples syntax (``<<( s p o )>>``
+    for triple terms)."""
+    kinds = _term_kinds()
     lines = ["\t".join(f"?{v}" for v in variables)]
     for row in rows:
-        lines.append("\t".join("" if t is None else str(t).replace("\t", "\\t") for t in row))
+        lines.append("\t".join(_tsv_term(t, kinds) for t in row))
     return ("\n".join(lines) + "\n").encode()
+
+
+# Characters XML 1.0 cannot hold, not even as a character reference, as UTF-8 bytes: the C0
+# controls but tab, line feed and carriage return, and U+FFFE / U+FFFF. (No byte of a multi-byte
+# UTF-8 sequence is below 0x80, so the C0 bytes can be matched on the bytes.)
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+REPLACEMENT = "\ufffd".encode()
+
+
+def xml_safe(body: bytes) -> bytes:
+    """An XML document made well-formed: characters XML cannot hold become U+FFFD.
+
+    (The exact values are in the JSON, CSV and TSV results.)"""
+    return _XML_ILLEGAL.sub(REPLACEMENT, body) if _XML_ILLEGAL.search(body) else body
 
 
 SELECT_SERIALIZERS = {

@@ -162,6 +162,8 @@ class Evaluator:
         if truncated:
             del triples[max_rows:]
         body = ox.serialize(triples, format=self.graph_formats[media_type], prefixes=self.prefixes)
+        if media_type == self.formats.RDF_XML:
+            body = self.formats.xml_safe(body)
         return ("ok", "GRAPH", media_type, truncated, body)
 
 
