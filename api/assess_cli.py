@@ -39,13 +39,16 @@ def init(
 ) -> None:
     """Write a commented YAML template to fill in."""
     from scalekg.graph.assessment.template import render_template
+    from scalekg.graph.params import STAGE_SHORT, UnknownName, parse_stage
 
-    from .cli import load_kg
+    from .cli_common import load_kg
 
-    if stage not in ("early", "late"):
+    try:
+        short = STAGE_SHORT[parse_stage(stage)]
+    except UnknownName:
         err.print("[red]--stage must be early or late[/red]")
-        raise typer.Exit(2)
-    text = render_template(load_kg(build_dir), stage=stage, today=date.today())
+        raise typer.Exit(2) from None
+    text = render_template(load_kg(build_dir), stage=short, today=date.today())
     if output is None:
         sys.stdout.write(text)
         return
@@ -75,7 +78,7 @@ def run(
     from scalekg.graph.assessment import AssessmentValidationError, prepare_text
     from scalekg.graph.assessment.scoring import analyse
 
-    from .cli import load_kg
+    from .cli_common import load_kg
     from .error_shape import assessment_error_body
 
     if not path.is_file():

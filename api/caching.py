@@ -214,9 +214,9 @@ class ResponseCache:
 
 
 def response_cache(state: Any) -> ResponseCache:
-    cache = state.extras.get("response_cache")
+    cache = state.caches.responses
     if cache is None:
-        cache = state.extras["response_cache"] = ResponseCache()
+        cache = state.caches.responses = ResponseCache()
     return cache
 
 

@@ -7,108 +7,145 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from scalekg.graph.settings import get_settings
 
-app = typer.Typer(help="ScaleKG: a sourced knowledge graph of how engineering organisations scale.")
-console = Console()
-err = Console(stderr=True)
+from . import assess_cli, store_cli, viz_cli
+from .cli_common import (
+    NORMAL,
+    QUIET,
+    VERBOSE,
+    BuildDir,
+    build_progress,
+    console,
+    err,
+    load_kg,
+    set_verbosity,
+    snapshot,
+    verbosity,
+)
 
-BuildDir = Annotated[
-    Path | None, typer.Option("--build-dir", help="Snapshot directory (SCALEKG_BUILD_DIR).")
-]
-
-
-def _progress():
-    status = err.status("building…")
-    status.start()
-
-    def say(message: str) -> None:
-        status.update(message)
-        err.log(message)
-
-    return status, say
-
-
-def _snapshot(build_dir: Path | None):
-    from scalekg.graph.build import BuildError, ensure_built
-
-    settings = get_settings(build_dir=build_dir)
-    status, say = _progress()
-    try:
-        return ensure_built(settings.build_dir, progress=say)
-    except BuildError as exc:
-        status.stop()
-        err.print("[red]build failed: the data does not conform[/red]")
-        err.print(exc.report.render(), markup=False, highlight=False)
-        raise typer.Exit(1) from exc
-    finally:
-        status.stop()
+app = typer.Typer(
+    help="ScaleKG: a sourced knowledge graph of how engineering organisations scale.",
+    epilog="Example: scalekg ask 'what mitigates premature scaling'   "
+    "(scalekg -v build: show every step)",
+)
 
 
-def load_kg(build_dir: Path | None = None):
-    from scalekg.graph.model import KnowledgeGraph
-    from scalekg.graph.store import load_memory_store, store_selector
+@app.callback()
+def options(
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Say more on stderr: every step, timings.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Nothing on stderr but errors.")
+    ] = False,
+) -> None:
+    """Options that come before the command: scalekg -v build."""
+    set_verbosity(VERBOSE if verbose else QUIET if quiet else NORMAL)
 
-    snapshot = _snapshot(build_dir)
-    return KnowledgeGraph.from_store(
-        store_selector(load_memory_store(snapshot.path)), snapshot.hash
-    )
 
-
-@app.command()
+@app.command(epilog="Example: scalekg build --build-dir /tmp/scalekg-build")
 def build(
     build_dir: BuildDir = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the inputs are unchanged.")] = False,
+    write_inference: Annotated[
+        bool,
+        typer.Option(
+            "--write-inference",
+            help="Run HermiT afresh and rewrite data/inferred.nt, the committed inference "
+            "(needs Java; `make inference`). Commit the file afterwards.",
+        ),
+    ] = False,
 ) -> None:
     """Validate, reason and write the content-hashed snapshot."""
     from scalekg.graph.build import BuildError
     from scalekg.graph.build import build as run_build
 
     settings = get_settings(build_dir=build_dir)
-    status, say = _progress()
+    if write_inference:
+        _write_inference()
     try:
-        result = run_build(settings.build_dir, force=force, progress=say)
+        result = run_build(settings.build_dir, force=force, progress=build_progress)
     except BuildError as exc:
-        status.stop()
         err.print("[red]build failed: the data does not conform[/red]")
         err.print(exc.report.render(), markup=False, highlight=False)
         raise typer.Exit(1) from exc
     except Exception as exc:  # reasoning errors and unparseable files
-        status.stop()
         err.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from exc
-    status.stop()
     how = "reused" if result.reused else "built"
-    java = (
-        ""
-        if result.reused
-        else (" (reasoner cache hit)" if result.reasoner_cache_hit else " (HermiT ran)")
-    )
+    java = {
+        None: "",
+        "cache": " (reasoner cache hit)",
+        "committed": " (committed inference, no Java)",
+        "hermit": " (HermiT ran)",
+    }[result.reasoner_source]
     console.print(
-        f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}"
+        f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
-@app.command()
+def _write_inference() -> None:
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.reason import ReasoningError, regenerate_committed
+
+    sources = load_sources()
+    try:
+        path, count = regenerate_committed(sources.ontology, sources.data)
+    except ReasoningError as exc:
+        err.print(f"[red]cannot write the inference:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {path} ({count} inferred triples): commit it", highlight=False)
+
+
+@app.command(epilog="Example: scalekg check --data my-source.ttl")
 def check(
     data: Annotated[
         list[Path] | None,
         typer.Option("--data", help="Data files to check instead of the shipped ones."),
     ] = None,
+    gaps: Annotated[
+        bool,
+        typer.Option("--gaps", help="Also list concepts with no edge of a kind (warnings only)."),
+    ] = False,
+    fidelity: Annotated[
+        bool,
+        typer.Option(
+            "--fidelity",
+            help="Print the fidelity summary (docs/fidelity.md) as Markdown instead of checking.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report."""
+    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report.
+
+    Examples: `scalekg check --gaps`; `scalekg check --fidelity > docs/fidelity.md`.
+    """
     from scalekg.graph.loader import DataFileError, load_sources
-    from scalekg.graph.validate import validate_graph
+    from scalekg.graph.resources import data_files, ontology_files, shape_files, violation_queries
+    from scalekg.graph.validate import validate_cached
 
     try:
         sources = load_sources(data=data) if data else load_sources()
     except DataFileError as exc:
         err.print(f"[red]cannot parse:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
-    report = validate_graph(sources.ontology + sources.data)
+    graph = sources.ontology + sources.data
+    if fidelity:
+        from scalekg.graph.fidelity import render_summary
+
+        print(render_summary(graph), end="")
+        return
+    inputs = ontology_files() + shape_files() + violation_queries() + (data or data_files())
+    cache = get_settings().build_dir / "validation-cache"
+    report = validate_cached(graph, inputs, cache)
+    if gaps:
+        from scalekg.graph.gaps import find_gaps, render_gaps
+
+        print(render_gaps(find_gaps(graph)))
     if report.conforms:
         console.print(f"[green]conforms[/green]: {', '.join(report.checks_run)}")
         return
@@ -116,7 +153,7 @@ def check(
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog="Example: scalekg stats --markdown")
 def stats(
     build_dir: BuildDir = None,
     markdown: Annotated[
@@ -144,44 +181,70 @@ def stats(
     console.print(f"snapshot {kg.snapshot_hash}")
 
 
-@app.command()
+@app.command(
+    epilog="Examples: scalekg ask 'what mitigates premature scaling'   "
+    "scalekg ask 'how does be frugal affect premature scaling' --json"
+)
 def ask(
     question: Annotated[
-        str, typer.Argument(help='For example: "what mitigates premature scaling"')
+        str, typer.Argument(help='For example: "how do we avoid premature scaling"')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    min_confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--min-confidence",
+            help="Only answers at least this sure: stated, strong, plausible or speculative.",
+        ),
+    ] = None,
     build_dir: BuildDir = None,
 ) -> None:
-    """Answer a question, with the path and the sources behind each answer."""
-    from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+    """Answer a question, with how it was understood, the path and the sources of each answer."""
+    from scalekg.graph.ask import (
+        SUPPORTED_PATTERNS,
+        InvalidQuestionError,
+        UnparseableQuestionError,
+    )
     from scalekg.graph.ask import ask as run_ask
+    from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
     from scalekg.graph.search import UnknownConceptError
 
-    from .error_shape import unknown_concept_body, unparseable_question_body
+    from .error_shape import (
+        error_body,
+        invalid_question_body,
+        unknown_concept_body,
+        unparseable_question_body,
+    )
 
-    kg = load_kg(build_dir)
-    try:
-        result = run_ask(kg, question)
-    except UnknownConceptError as exc:
-        suggestions = [m.as_dict() for m in exc.suggestions]
+    def fail(body: dict, lines: list[str], exc: Exception) -> None:
         if as_json:
-            print(json.dumps(unknown_concept_body(exc), indent=2, ensure_ascii=False))
-        else:
-            err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
-            if suggestions:
-                err.print(
-                    "Did you mean: " + "; ".join(s["label"] for s in suggestions), highlight=False
-                )
-        raise typer.Exit(2) from exc
-    except UnparseableQuestionError as exc:
-        if as_json:
-            body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
             print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
-            err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
-            for pattern in SUPPORTED_PATTERNS:
-                err.print(f"  - {pattern}", highlight=False)
+            for line in lines:
+                err.print(line, highlight=False, markup=False)
         raise typer.Exit(2) from exc
+
+    try:
+        minimum = parse_min_confidence(min_confidence)
+    except ValueError as exc:
+        body = error_body("invalid min_confidence", str(exc), valid=list(CONFIDENCE_ORDER))
+        fail(body, [str(exc)], exc)
+    kg = load_kg(build_dir)
+    try:
+        result = run_ask(kg, question, min_confidence=minimum)
+    except InvalidQuestionError as exc:
+        fail(invalid_question_body(exc), [exc.message], exc)
+    except UnknownConceptError as exc:
+        body = unknown_concept_body(exc)
+        lines = [f"unknown concept: {body['message']}"]
+        if exc.suggestions:
+            lines.append("Did you mean: " + "; ".join(m.concept.label for m in exc.suggestions))
+        fail(body, lines, exc)
+    except UnparseableQuestionError as exc:
+        body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+        lines = [f"cannot parse: {body['message']}", "Supported patterns:"]
+        lines += [f"  - {p}" for p in SUPPORTED_PATTERNS]
+        fail(body, lines, exc)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -190,23 +253,37 @@ def ask(
 
 def _print_answers(result) -> None:
     c = result.concept
-    console.print(
-        f"{result.question}  →  {c.label} ({c.type})", highlight=False, markup=False, style="bold"
-    )
+    meaning = result.interpretation
+    heading = f"{result.question}  →  {meaning.pattern}: {c.label} ({c.type})"
+    if result.target is not None:
+        heading += f" → {result.target.label} ({result.target.type})"
+    console.print(heading, highlight=False, markup=False, style="bold")
+    if meaning.did_you_mean:
+        console.print(
+            "did you mean: " + "; ".join(d.concept.label for d in meaning.did_you_mean),
+            highlight=False,
+            markup=False,
+            style="italic",
+        )
     if result.description:
-        console.print(result.description.get("definition", ""), highlight=False)
+        console.print(result.description.get("definition", ""), highlight=False, markup=False)
     if not result.answers:
         console.print("no answers in the graph")
         return
     for i, answer in enumerate(result.answers, 1):
         a = answer.as_dict()
         console.print(
-            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['basis']})",
+            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['confidence']})",
             highlight=False,
             markup=False,
             style="bold",
         )
-        console.print("   " + " → ".join(a["path"]), highlight=False, markup=False)
+        for chain in a["paths"]:
+            console.print(
+                f"   {' → '.join(chain['path'])}  [{chain['confidence']}]",
+                highlight=False,
+                markup=False,
+            )
         for src in a["sources"]:
             console.print(
                 f"   {src['document']}, {src['locator']} ({src['basis']}): “{src['quote']}”",
@@ -220,7 +297,7 @@ def _print_answers(result) -> None:
                 )
 
 
-@app.command()
+@app.command(epilog="Example: scalekg serve --port 8080 --store oxigraph:/var/lib/scalekg")
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
@@ -241,11 +318,11 @@ def serve(
     except StoreError as exc:
         err.print(f"[red]cannot serve:[/red] {exc.message}", highlight=False)
         raise typer.Exit(2) from exc
-    _snapshot(settings.build_dir)  # build before binding, so the port opens fast
+    snapshot(settings.build_dir)  # build before binding, so the port opens fast
     for name in ("host", "port", "workers", "store", "build_dir"):
         os.environ[f"SCALEKG_{name.upper()}"] = str(getattr(settings, name))
     console.print(f"ScaleKG on http://{settings.host}:{settings.port}/  (store: {settings.store})")
-    from .http_protocol import GuardedH11Protocol
+    from .http_protocol import protocol_class
 
     uvicorn.run(
         "scalekg.api.app:create_app_from_env",
@@ -253,8 +330,8 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_level="info",
-        http=GuardedH11Protocol,  # closes connections that do not send headers in time
+        log_level="info" if verbosity() >= VERBOSE else "warning",
+        http=protocol_class(),  # closes connections that do not send headers in time
         timeout_keep_alive=settings.keep_alive_timeout,
         limit_concurrency=settings.max_connections,
         # X-Forwarded-For is read by api/security.py only with behind_proxy (the last hop);
@@ -263,24 +340,9 @@ def serve(
     )
 
 
-PLUGIN_MODULES = ("scalekg.viz.cli", "scalekg.api.assess_cli", "scalekg.api.store_cli")
-
-
-def _register_plugins() -> None:
-    """Commands that live next to their feature (viz, assess, load) add themselves here."""
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
-
-
-_register_plugins()
+# Commands that live next to their feature (viz, assess, load) register themselves here.
+for _module in (viz_cli, assess_cli, store_cli):
+    _module.register(app)
 
 
 def main() -> None:

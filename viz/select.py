@@ -1,7 +1,6 @@
 """Which part of the graph a view shows: focus, depth, type/relation/stage filters, expansions, a path.
 
-The page runs the same algorithm in JavaScript (viz/static/graph.js) so that exploring needs no
-server; ``/graph.json`` runs this one. A browser test checks that both agree.
+One implementation for ``/graph``, ``/graph.json``, ``scalekg viz`` and the page's exploring.
 
 The rules, in order:
 
@@ -18,26 +17,30 @@ The rules, in order:
    edges (from b to a if there is none), exempt from the cap, and highlights them
    (``graph.paths.shortest``).
 6. Edges shown: allowed relation, both ends visible.
+
+The page (viz/static/graph.js) runs none of this: it asks ``/graph.json`` for each view or, in a
+standalone file, reads the views ``viz/page.py`` computed here when it wrote the file.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from scalekg.graph.model import STAGES, Concept, Edge, KnowledgeGraph
+from scalekg.graph.model import Concept, Edge, KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES
-from scalekg.graph.paths import ChainFilter, shortest
+from scalekg.graph.params import (
+    DEFAULT_DEPTH,
+    MAX_DEPTH,
+    STAGES,
+    UnknownName,
+    name_key,
+    parse_relation,
+    parse_stage,
+    type_aliases,
+)
+from scalekg.graph.paths import ChainFilter, shortest, shortest_chains
 from scalekg.graph.search import UnknownConceptError, resolve
 
 from .style import CLASS_STYLES, class_key
-
-MAX_DEPTH = 6
-DEFAULT_DEPTH = 1
-STAGE_ALIASES = {
-    "early": "early-stage",
-    "early-stage": "early-stage",
-    "late": "late-stage",
-    "late-stage": "late-stage",
-}
 
 
 class ViewError(ValueError):
@@ -119,6 +122,17 @@ def type_names(kg: KnowledgeGraph | None = None) -> list[str]:
     return names
 
 
+OTHER_KEY = name_key("Other")  # the minor classes, as one legend entry
+
+
+PATH_CHAINS = 12  # shortest chains listed for a highlighted path
+
+
+def minor_types(kg: KnowledgeGraph) -> list[str]:
+    """The display types of the graph that share the legend's "Other" entry."""
+    return sorted({c.type for c in kg.concepts.values() if class_key(c.type) == "Other"})
+
+
 def _split(values: str | Iterable[str] | None) -> list[str]:
     if values is None:
         return []
@@ -128,10 +142,6 @@ def _split(values: str | Iterable[str] | None) -> list[str]:
     for value in values:
         out += [v.strip() for v in value.split(",") if v.strip()]
     return out
-
-
-def _squash(text: str) -> str:
-    return text.replace("-", "").replace("_", "").replace(" ", "").lower()
 
 
 def _concept(kg: KnowledgeGraph, param: str, text: str) -> Concept:
@@ -153,8 +163,6 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
     ``failurefactor``, plus the name "Other" for the minor classes; relations accept the predicate
     (``influencesPositively``) or how it reads (``influences``); stages ``early``/``late``.
     """
-    from scalekg.graph.answers import RELATION_NAMES
-
     focus_text = (_split(params.get("focus")) or [None])[0]
     focus = _concept(kg, "focus", focus_text).iri if focus_text else None
 
@@ -168,34 +176,27 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
         if not 0 <= depth <= MAX_DEPTH:
             raise ViewError(422, "depth", f"depth must be between 0 and {MAX_DEPTH}")
 
-    known_types = {_squash(t): t for t in type_names(kg)}
-    minor = sorted({c.type for c in kg.concepts.values() if class_key(c.type) == "Other"})
+    known_types = type_aliases(type_names(kg))
+    minor = minor_types(kg)
     types: list[str] = []
     for text in _split(params.get("types")):
-        if _squash(text) == "other":
+        if name_key(text) == OTHER_KEY:
             types += minor
-        elif _squash(text) in known_types:
-            types.append(known_types[_squash(text)])
+        elif name_key(text) in known_types:
+            types.append(known_types[name_key(text)])
         else:
             raise ViewError(
                 422, "types", f"unknown type {text!r}", allowed=[*type_names(kg), "Other"]
             )
 
-    known_relations = {p.lower(): p for p in EDGE_PREDICATES}
-    known_relations |= {fwd: p for p, (fwd, _back) in RELATION_NAMES.items()}
-    relations: list[str] = []
-    for text in _split(params.get("relations")):
-        if text.lower() not in known_relations:
-            raise ViewError(
-                422, "relations", f"unknown relation {text!r}", allowed=list(EDGE_PREDICATES)
-            )
-        relations.append(known_relations[text.lower()])
+    def parsed(name: str, parse) -> list[str]:
+        try:
+            return [parse(text) for text in _split(params.get(name))]
+        except UnknownName as exc:
+            raise ViewError(422, name, str(exc), allowed=exc.allowed) from None
 
-    stages: list[str] = []
-    for text in _split(params.get("stages")):
-        if text.lower() not in STAGE_ALIASES:
-            raise ViewError(422, "stages", f"unknown stage {text!r}", allowed=list(STAGES))
-        stages.append(STAGE_ALIASES[text.lower()])
+    relations = parsed("relations", parse_relation)
+    stages = parsed("stages", parse_stage)
 
     expand = tuple(_concept(kg, "expand", t).iri for t in _split(params.get("expand")))
 
@@ -234,6 +235,11 @@ class Selection:
     max_nodes: int | None = None  # the cap that applied (focused views only)
     path_nodes: list[str] = field(default_factory=list)
     path_edges: list[Edge] = field(default_factory=list)
+    path_chains: list[list[Edge]] = field(default_factory=list)  # the shortest chains, ranked
+    more_chains: bool = False  # there are more shortest chains than PATH_CHAINS
+    # Visible node -> how many of its links (allowed relations) lead out of the view: what the
+    # page's "Expand (N links)" button says.
+    hidden_links: dict[str, int] = field(default_factory=dict)
 
     @property
     def node_set(self) -> set[str]:
@@ -317,14 +323,45 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
             nodes.append(other)
     path_nodes: list[str] = []
     path_edges: list[Edge] = []
+    path_chains: list[list[Edge]] = []
     if view.path:
-        path_nodes, path_edges = shortest(kg, *view.path, ChainFilter.of(relations=allowed))
+        chain_filter = ChainFilter.of(relations=allowed)
+        path_nodes, path_edges = shortest(kg, *view.path, chain_filter)
+        path_chains = shortest_chains(kg, *view.path, chain_filter, limit=PATH_CHAINS + 1)
         present = set(nodes)
         nodes += [n for n in path_nodes if n not in present]
     visible = set(nodes)
-    edges = [
-        e
-        for e in kg.edges
-        if e.predicate in allowed and e.subject in visible and e.object in visible
-    ]
-    return Selection(view, nodes, edges, truncated, cap, path_nodes, path_edges)
+    rank = edge_rank(kg)
+    edges = sorted(
+        (
+            e
+            for iri in visible
+            for e in kg.edges_from(iri)
+            if e.predicate in allowed and e.object in visible
+        ),
+        key=lambda e: rank[id(e)],
+    )
+    hidden: dict[str, int] = {}
+    for iri in nodes:
+        count = sum(
+            1 for e in kg.edges_from(iri) if e.predicate in allowed and e.object not in visible
+        ) + sum(1 for e in kg.edges_to(iri) if e.predicate in allowed and e.subject not in visible)
+        if count:
+            hidden[iri] = count
+    return Selection(
+        view,
+        nodes,
+        edges,
+        truncated,
+        cap,
+        path_nodes,
+        path_edges,
+        path_chains[:PATH_CHAINS],
+        len(path_chains) > PATH_CHAINS,
+        hidden,
+    )
+
+
+def edge_rank(kg: KnowledgeGraph) -> dict[int, int]:
+    """The position of each edge in ``kg.edges``: a view lists its edges in that order."""
+    return kg.cached(("viz", "edge-rank"), lambda: {id(e): i for i, e in enumerate(kg.edges)})

@@ -1,6 +1,6 @@
 """The assessment pages: ``GET /assess`` (the form) and ``GET /assessments/{id}/report.html``.
 
-Both are rendered with Jinja2 (autoescape on), load nothing from the network and send a strict
+Both are rendered with the app's one Jinja environment (viz/html.py: autoescape on), load nothing from the network and send a strict
 Content-Security-Policy. The report's chart is drawn by matplotlib (Agg) and embedded as an SVG
 data URI in an ``<img>``, so it can never run script. ``render_report_html`` is also what
 ``scalekg assess run --html`` writes.
@@ -9,12 +9,9 @@ data URI in an ``<img>``, so it can never run script. ``render_report_html`` is 
 import base64
 import io
 import secrets
-from functools import lru_cache
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from scalekg.graph.assessment.model import (
     CADENCES,
@@ -24,21 +21,13 @@ from scalekg.graph.assessment.model import (
     WIDTH_QUESTION,
 )
 from scalekg.graph.model import KnowledgeGraph
+from scalekg.viz.html import render
+
+from ..assessment_access import get_assessment, report_for
 
 router = APIRouter(tags=["assessment pages"])
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
@@ -79,15 +68,12 @@ def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
 
 def render_report_html(report: dict) -> str:
     """The printable report of one analysis (``scoring.analyse``)."""
-    return (
-        environment()
-        .get_template("assessment_report.html")
-        .render(
-            report=report,
-            chart=exposure_chart(report),
-            depth_question=DEPTH_QUESTION,
-            width_question=WIDTH_QUESTION,
-        )
+    return render(
+        "assessment_report.html",
+        report=report,
+        chart=exposure_chart(report),
+        depth_question=DEPTH_QUESTION,
+        width_question=WIDTH_QUESTION,
     )
 
 
@@ -121,18 +107,15 @@ def assessment_form(request: Request) -> HTMLResponse:
     """The self-assessment form; its state is kept in the browser (localStorage)."""
     state = request.app.state.scalekg
     nonce = secrets.token_urlsafe(16)
-    html = (
-        environment()
-        .get_template("assessment_form.html")
-        .render(
-            catalogue=form_catalogue(state.kg),
-            cadences=CADENCES,
-            levels=SCORE_LEVELS,
-            depth_question=DEPTH_QUESTION,
-            width_question=WIDTH_QUESTION,
-            nonce=nonce,
-            snapshot=state.kg.snapshot_hash,
-        )
+    html = render(
+        "assessment_form.html",
+        catalogue=form_catalogue(state.kg),
+        cadences=CADENCES,
+        levels=SCORE_LEVELS,
+        depth_question=DEPTH_QUESTION,
+        width_question=WIDTH_QUESTION,
+        nonce=nonce,
+        snapshot=state.kg.snapshot_hash,
     )
     csp = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
@@ -144,7 +127,5 @@ def assessment_form(request: Request) -> HTMLResponse:
 @router.get("/assessments/{assessment_id}/report.html", response_class=HTMLResponse)
 def assessment_report_page(request: Request, assessment_id: str) -> HTMLResponse:
     """The printable report: chart, ranked next steps with their explanations, blind spots."""
-    from .assessments import get_assessment, report_for
-
     report = report_for(request, get_assessment(request, assessment_id))
     return HTMLResponse(render_report_html(report), headers={"Content-Security-Policy": REPORT_CSP})

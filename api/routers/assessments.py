@@ -13,66 +13,23 @@ Writes are protected against other websites, and need ``Authorization: Bearer <u
 when the server is not on loopback or is behind a proxy: see ``api/security.py``.
 """
 
-import re
-
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
-from scalekg.graph.assessment.model import Assessment
-from scalekg.graph.assessment.repository import (
-    AssessmentRepository,
-    OxigraphAssessmentRepository,
-    repository_for,
-)
-from scalekg.graph.assessment.scoring import analyse
 
+from ..assessment_access import get_assessment, report_for, repository
 from ..errors import ApiError
 from ..security import require_write
 
 router = APIRouter(tags=["assessments"])
 
-ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 JSON_TYPES = {"application/json"}
 # Never text/plain or a form type: those are the "simple" types that any website can POST
 # cross-site without a CORS preflight (api/security.py).
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-
-
-def repository(request: Request) -> AssessmentRepository:
-    """The app's assessment repository, made once per app from its store."""
-    state = request.app.state.scalekg
-    repo = state.extras.get("assessment_repository")
-    if repo is None:
-        try:
-            repo = repository_for(state.store)
-        except TypeError:
-            import pyoxigraph as ox
-
-            repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
-        state.extras["assessment_repository"] = repo
-    return repo
-
-
-def get_assessment(request: Request, assessment_id: str) -> Assessment:
-    found = repository(request).get(assessment_id) if ID_PATTERN.match(assessment_id) else None
-    if found is None:
-        raise ApiError(404, "not found", f"No assessment {assessment_id[:40]!r}.")
-    return found
-
-
-def report_for(request: Request, assessment: Assessment) -> dict:
-    """The analysis against the app's current graph (memoised per assessment and snapshot)."""
-    state = request.app.state.scalekg
-    cache: dict = state.extras.setdefault("assessment_reports", {})
-    key = (assessment.id, state.kg.snapshot_hash)
-    if key not in cache:
-        if len(cache) > 256:
-            cache.clear()
-        cache[key] = analyse(state.kg, assessment)
-    return cache[key]
 
 
 def links(assessment_id: str) -> dict:
@@ -160,12 +117,3 @@ def read_assessment(request: Request, assessment_id: str) -> dict:
 def read_report(request: Request, assessment_id: str) -> dict:
     """The diagnostic: exposure, leverage, next steps and blind spots, each explained."""
     return report_for(request, get_assessment(request, assessment_id))
-
-
-def _install_pages() -> None:
-    from . import assessment_pages
-
-    router.include_router(assessment_pages.router)
-
-
-_install_pages()

@@ -1,34 +1,33 @@
 """``/api/concepts``: forgiving search, and one concept with every edge and its sources."""
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from scalekg.graph import params
 from scalekg.graph.answers import describe
-from scalekg.graph.model import STAGES, TYPE_PRIORITY
+from scalekg.graph.model import TYPE_PRIORITY
+from scalekg.graph.params import STAGES
 from scalekg.graph.search import search
 
 from ..caching import ReadRoute
-from ..deps import KGDep, concept_or_404, json_response
+from ..deps import KGDep, MinConfidence, concept_or_404, json_response, min_confidence_or_422
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["concepts"], route_class=ReadRoute)
 
 VALID_TYPES: tuple[str, ...] = tuple(sorted(TYPE_PRIORITY))
-_TYPE_KEYS = {re.sub(r"[^a-z]", "", t.lower()): t for t in VALID_TYPES}
 
 
 def parse_type(value: str | None) -> str | None:
     """A class name, forgiving case and punctuation ("failure-factor" -> "FailureFactor")."""
     if value is None or not value.strip():
         return None
-    key = re.sub(r"[^a-z]", "", value.lower())
-    if key not in _TYPE_KEYS:  # plurals: "capabilities", "values"
-        key = key[:-3] + "y" if key.endswith("ies") else key.removesuffix("s")
-    if key in _TYPE_KEYS:
-        return _TYPE_KEYS[key]
+    try:
+        return params.parse_type(value, VALID_TYPES)  # also plurals: "capabilities", "values"
+    except params.UnknownName:
+        pass
     raise ApiError(
         422,
         "invalid type",
@@ -41,10 +40,10 @@ def parse_stage(value: str | None) -> str | None:
     """``early-stage`` or ``late-stage`` (``early`` and ``late`` are accepted too)."""
     if value is None or not value.strip():
         return None
-    key = re.sub(r"[^a-z]+", "-", value.strip().lower()).strip("-")
-    key = key if key.endswith("-stage") else f"{key}-stage"
-    if key in STAGES:
-        return key
+    try:
+        return params.parse_stage(value)
+    except params.UnknownName:
+        pass
     raise ApiError(
         422,
         "invalid stage",
@@ -114,9 +113,11 @@ def get_concept(
     concept_id: Annotated[
         str, Path(max_length=200, description="The concept's slug, e.g. `premature-scaling`.")
     ],
+    min_confidence: MinConfidence = None,
 ) -> Response:
+    minimum = min_confidence_or_422(min_confidence)
     concept = concept_or_404(kg, concept_id)
-    body = describe(kg, concept)
+    body = describe(kg, concept, min_confidence=minimum)
     body["links"] = {
         "self": f"/api/concepts/{concept.slug}",
         "page": f"/id/{concept.slug}",

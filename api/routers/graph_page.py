@@ -9,19 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from scalekg.graph.answers import Answer, Step
+from scalekg.graph.params import VIEW_PARAMS
 from scalekg.graph.paths import ChainFilter, chains, shortest
 from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
 from scalekg.viz.select import ViewError, parse_view, select
 
+from ..assessment_access import get_assessment, report_for
 from ..caching import ReadRoute
 from ..errors import ApiError
 
 # ReadRoute: snapshot ETags, 304s, gzip and a response cache keyed by path and query.
 router = APIRouter(tags=["graph view"], route_class=ReadRoute)
-
-VIEW_PARAMS = ("focus", "depth", "types", "relations", "stages", "expand", "path", "selected")
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -53,8 +53,6 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
     """The page overlay of a stored assessment, or None when there is no such assessment."""
     from scalekg.graph.assessment.scoring import overlay
     from scalekg.viz.overlay import page_overlay
-
-    from .assessments import get_assessment, report_for
 
     try:
         assessment = get_assessment(request, assessment_id)

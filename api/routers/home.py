@@ -24,7 +24,7 @@ EXAMPLE_QUESTIONS = (
     "what mitigates premature scaling",
     "what does continuous software delivery mitigate",
     "how does be frugal affect premature scaling",
-    "what is a contributing factor",
+    "how do we avoid hiring too fast",
     "which mechanisms apply own it",
 )
 

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from ..model import KnowledgeGraph
+from ..params import STAGE_SHORT, UnknownName, parse_stage
 from ..search import UnknownConceptError, resolve, search
 
 # The essay's meaning of the two words (seed 003, Part One: The Diagnostic Layer).
@@ -45,8 +46,9 @@ SCORE_LEVELS = {
     4: "fit for purpose at this scale",
 }
 
-STAGES = ("early", "late")
-STAGE_IRIS = {"early": "early-stage", "late": "late-stage"}
+# The document says "early" or "late"; the graph's stages are early-stage and late-stage.
+STAGE_IRIS = {short: stage for stage, short in STAGE_SHORT.items()}
+STAGES = tuple(STAGE_IRIS)
 CADENCES = ("daily", "weekly", "bi-weekly", "monthly", "quarterly", "yearly", "ad-hoc")
 
 # The DORA metrics of slide 27 (skg:PositiveOutcome) and the units each may be given in.
@@ -216,10 +218,10 @@ class AssessmentDocument(_Strict):
     @classmethod
     def _stage(cls, value: Any) -> Any:
         if isinstance(value, str):
-            text = value.strip().lower().removesuffix("-stage").removesuffix(" stage")
-            if text in STAGES:
-                return text
-            raise ValueError(f"must be early or late (got {_short(value)})")
+            try:
+                return STAGE_SHORT[parse_stage(value)]
+            except UnknownName:
+                raise ValueError(f"must be early or late (got {_short(value)})") from None
         return value
 
     @field_validator("date", mode="after")

@@ -3,7 +3,7 @@
 Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``, written
 with one ``Store.extend`` call (pyoxigraph applies it as one transaction: all of it or nothing).
 When the store is on disk (``oxigraph:PATH``), assessments survive restarts. A remote SPARQL
-store can implement the same interface with the Graph Store Protocol (PUT the graph).
+store implements the same interface with the Graph Store Protocol (remote_repository.py).
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from ..backends.base import Backend
 from ..namespaces import ASSESSMENT_GRAPH_BASE, SPARQL_PREFIXES
 from ..store import term_text
 from .model import Assessment
@@ -66,7 +67,7 @@ SELECT ?g ?id ?org ?date ?stage ?headcount ?created WHERE {
 )
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -87,7 +88,7 @@ class OxigraphAssessmentRepository:
         if existing is not None:
             return existing, False
         if not assessment.created:
-            assessment.created = _now()
+            assessment.created = now()
         quads = to_quads(to_graph(assessment), assessment.id)
         # One call, one transaction: the named graph appears whole or not at all.
         self.store.extend(quads)
@@ -138,17 +139,11 @@ class OxigraphAssessmentRepository:
         return True
 
 
-def repository_for(store: Any) -> AssessmentRepository:
-    """The repository for a store backend: a pyoxigraph Store, or a backend that wraps one.
-
-    A backend object may also offer ``assessment_repository()`` (for a remote SPARQL store).
-    """
-    if hasattr(store, "assessment_repository"):
-        return store.assessment_repository()
+def repository_for(store: Backend | ox.Store) -> AssessmentRepository:
+    """The repository of a store backend (each backend makes its own: ``Backend.
+    assessment_repository``), or of a bare pyoxigraph Store."""
     if isinstance(store, ox.Store):
         return OxigraphAssessmentRepository(store)
-    for name in ("store", "ox_store", "_store"):
-        inner = getattr(store, name, None)
-        if isinstance(inner, ox.Store):
-            return OxigraphAssessmentRepository(inner)
+    if isinstance(store, Backend):
+        return store.assessment_repository()
     raise TypeError(f"no assessment repository for a store of type {type(store).__name__}")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..assessment.repository import OxigraphAssessmentRepository
 from ..store import Row
 from .base import (
     LOADED_HASH_QUERY,
@@ -19,11 +20,14 @@ from .base import (
     META_GRAPH,
     META_SUBJECT,
     SHIPPED_GRAPHS,
+    Bindings,
     LoadReport,
     SnapshotRef,
     StoreError,
+    TermRow,
     os_error_to_store_error,
     rows_from_solutions,
+    sorted_triples,
 )
 
 # Above this snapshot size, a refresh uses the bulk loader (fast, not one transaction; the
@@ -95,6 +99,26 @@ class EmbeddedBackend:
         except OSError as exc:
             raise self._wrap(exc) from exc
         return rows_from_solutions(results)
+
+    def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
+        """A SELECT over the shipped graphs; rows of RDF terms. ``bind`` binds variables to IRIs
+        (pyoxigraph substitutions: nothing is pasted into the query)."""
+        results = self._bound_query(query, bind)
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
+        """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
+        return sorted_triples(self._bound_query(query, bind))
+
+    def _bound_query(self, query: str, bind: Bindings | None) -> Any:
+        substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in (bind or {}).items()}
+        try:
+            return self.ox_store.query(
+                query, default_graph=self._shipped, substitutions=substitutions
+            )
+        except OSError as exc:
+            raise self._wrap(exc) from exc
 
     def query(self, query: str, **kwargs: Any) -> Any:
         """Raw pyoxigraph query (for the benchmark and tests)."""
@@ -207,10 +231,8 @@ class EmbeddedBackend:
     def flush(self) -> None:
         self._write(self.ox_store.flush)
 
-    def assessment_repository(self):
+    def assessment_repository(self) -> OxigraphAssessmentRepository:
         """The assessment repository over this store, with store errors typed."""
-        from ..assessment.repository import OxigraphAssessmentRepository
-
         backend = self
 
         class GuardedRepository(OxigraphAssessmentRepository):

@@ -2,16 +2,20 @@
 
 ``RemoteQueryExecutor(backend, timeout_s=, max_rows=).execute(query, accept=, fmt=, ...)`` runs
 the same guard as the local executor (no SERVICE, no LOAD, no update, FROM only for our graphs),
-then forwards the query to the server with the SPARQL 1.1 Protocol and re-serializes the answer
-itself, so that the formats, the row cap and the ``truncated`` flag are the same as with the
-embedded stores:
+then forwards the query to the server with the SPARQL 1.1 Protocol, so that the formats, the row
+cap and the ``truncated`` flag are the same as with the embedded stores:
 
 - SELECT/ASK are fetched as SPARQL JSON results, CONSTRUCT/DESCRIBE as N-Triples, then written
   in the negotiated format with at most ``max_rows`` rows (or triples); more sets ``truncated``.
+- When the client asks for SPARQL JSON too, and the server's answer is SPARQL JSON within the
+  row cap with no term we rewrite (``typed-literal``, blank nodes), its bytes are passed through
+  as they are (the same results, in the server's own spacing): re-serialising them would cost
+  more than the rest of the request.
 - The dataset is the shipped graphs unless the request names some (``default-graph-uri``,
   ``named-graph-uri``, FROM): a server's own graphs (Virtuoso's system graphs) never show.
-- Our default prefixes (skg:, kg:, skos: …) are declared in front of the query, because the
-  server does not know them.
+- Our default prefixes (skg:, kg:, skos: …) that the query uses without declaring them are
+  declared in front of it, because the server does not know them (and BASE only when the query
+  has relative IRIs).
 - The time limit is enforced on our side (the HTTP read timeout); a server that stops the query
   itself (Virtuoso: HTTP 500 "S1T00", or HTTP 200 with ``X-SQL-State: S1TAT`` and partial
   results) gives the same QueryTimeoutError: partial results are never passed off as complete.
@@ -23,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import re
 import time
@@ -43,6 +46,7 @@ from ..sparql.errors import (
 )
 from ..sparql.executor import DEFAULT_BASE_IRI
 from ..sparql.guard import check_dataset_params, check_query
+from ..sparql.json_terms import JsonTerms
 from ..sparql.result_cache import QueryResult
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
@@ -84,40 +88,6 @@ _GRAPH_FORMATS = {
 }
 
 
-class _Terms:
-    """SPARQL JSON terms to pyoxigraph terms; blank node labels made valid and stable."""
-
-    def __init__(self) -> None:
-        self.bnodes: dict[str, ox.BlankNode] = {}
-
-    def bnode(self, label: str) -> ox.BlankNode:
-        node = self.bnodes.get(label)
-        if node is None:
-            node = ox.BlankNode("b" + hashlib.sha1(label.encode()).hexdigest()[:16])
-            self.bnodes[label] = node
-        return node
-
-    def term(self, t: dict) -> Any:
-        kind = t.get("type")
-        value = t.get("value", "")
-        if kind == "uri":
-            return ox.NamedNode(value)
-        if kind in ("literal", "typed-literal"):
-            lang = t.get("xml:lang")
-            if lang:
-                return ox.Literal(value, language=lang)
-            dt = t.get("datatype")
-            return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
-        if kind == "bnode":
-            return self.bnode(value)
-        if kind == "triple":
-            v = value
-            return ox.Triple(
-                self.term(v["subject"]), self.term(v["predicate"]), self.term(v["object"])
-            )
-        raise ValueError(f"unknown term type {kind!r}")
-
-
 class RemoteQueryExecutor:
     """Guarded SPARQL queries forwarded to a remote store, with a time limit and a row cap."""
 
@@ -138,10 +108,16 @@ class RemoteQueryExecutor:
         self.known_graphs = frozenset(known_graphs)
         self.default_graphs = tuple(known_graphs)
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
-        self.prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.prefixes.items())
+        self._prologues: dict[tuple, str] = {}
         self.base_iri = base_iri
         self.workers = workers or 1
-        self.stats = {"queries": 0, "timeouts": 0, "errors": 0, "unavailable": 0}
+        self.stats = {
+            "queries": 0,
+            "timeouts": 0,
+            "errors": 0,
+            "unavailable": 0,
+            "passed_through": 0,
+        }
         self.graph_sizes: dict[str, int] = {}
         # Sizes for the service description; none while the store is down.
         with contextlib.suppress(StoreError):
@@ -162,6 +138,10 @@ class RemoteQueryExecutor:
         return self.default_graphs, self.default_graphs  # the union of the shipped graphs
 
     def _prepare(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
+        """Guard (once per request; the verdict is cached by query text), negotiate, and write
+        the text to send: the query, after a BASE only when it has relative IRIs and the PREFIX
+        declarations of only those default prefixes it uses without declaring (a short request
+        is cheaper to send and for the server to parse)."""
         base = base_iri or self.base_iri
         info = check_query(
             query, known_graphs=self.known_graphs, base_iri=base, prefixes=self.prefixes
@@ -171,8 +151,22 @@ class RemoteQueryExecutor:
         check_dataset_params(default_graph_uris, named_graph_uris, self.known_graphs)
         media_type = formats.negotiate(info.form, accept, fmt)
         defaults, named = self._dataset(info, default_graph_uris, named_graph_uris)
-        text = f"BASE <{base}>\n{self.prologue}{query}"
+        text = self._prologue(info, base) + query
         return info, media_type, text, defaults, named
+
+    def _prologue(self, info: Any, base: str) -> str:
+        key = (info.relative_iris, info.undeclared_prefixes, base)
+        cached = self._prologues.get(key)
+        if cached is None:
+            cached = f"BASE <{base}>\n" if info.relative_iris else ""
+            cached += "".join(
+                f"PREFIX {p}: <{self.prefixes[p]}>\n"
+                for p in info.undeclared_prefixes
+                if p in self.prefixes
+            )
+            if len(self._prologues) < 1024:
+                self._prologues[key] = cached
+        return cached
 
     def execute(
         self,
@@ -220,8 +214,12 @@ class RemoteQueryExecutor:
             if graph_form:
                 body, truncated = self._graph_body(response.content, media_type)
             else:
-                data = json.loads(response.content)
-                if info.form == "ASK":
+                content = response.content
+                data = json.loads(content)
+                if _passes_through(info.form, content, data, media_type, response, self.max_rows):
+                    body, truncated = content, False
+                    self.stats["passed_through"] += 1
+                elif info.form == "ASK":
                     body, truncated = _boolean_body(json_boolean(data), media_type), False
                 else:
                     body, truncated = self._select_body(data, media_type)
@@ -258,14 +256,14 @@ class RemoteQueryExecutor:
             raise UpdateNotAllowedError(
                 "this remote store has no update= URL in its spec, so updates cannot be forwarded"
             )
-        self.backend._update(f"BASE <{base}>\n{self.prologue}{update}")
+        self.backend._update(self._prologue(info, base) + update)
         self.stats["updates"] = self.stats.get("updates", 0) + 1
 
     def _select_body(self, data: dict, media_type: str) -> tuple[bytes, bool]:
         variables = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
         truncated = len(bindings) > self.max_rows
-        terms = _Terms()
+        terms = JsonTerms()
         rows = [
             tuple(terms.term(b[v]) if v in b else None for v in variables)
             for b in bindings[: self.max_rows]
@@ -285,6 +283,36 @@ class RemoteQueryExecutor:
 
     def close(self) -> None:
         """The backend owns the HTTP client; nothing to stop here."""
+
+
+# Term shapes the client must not see as the server wrote them: the 2008 "typed-literal" (SPARQL
+# 1.1 says "literal" with a datatype) and blank node labels (ours are rewritten to be valid and
+# stable, see _Terms).
+_REWRITTEN_TERMS = (b'"typed-literal"', b'"bnode"')
+
+
+def _passes_through(
+    form: str, content: bytes, data: Any, media_type: str, response, max_rows: int
+) -> bool:
+    """Whether the server's SPARQL JSON answer can go to the client byte for byte.
+
+    When the client wants SPARQL JSON too, re-serialising costs more than the query's whole
+    round trip to the server. The server's bytes are sent as they are when they are SPARQL JSON
+    results of a SELECT (``head.vars`` and ``results.bindings``) within the row cap, with no term
+    that we rewrite. Otherwise the caller re-serialises."""
+    if media_type != formats.SPARQL_JSON or not isinstance(data, dict):
+        return False
+    if not response.headers.get("content-type", "").startswith(formats.SPARQL_JSON):
+        return False
+    if form != "SELECT":  # ASK: always ours, {"head": {}, "boolean": …} (Virtuoso's varies)
+        return False
+    head, results = data.get("head"), data.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        return False
+    bindings = results.get("bindings")
+    if not isinstance(head.get("vars"), list) or not isinstance(bindings, list):
+        return False
+    return len(bindings) <= max_rows and not any(t in content for t in _REWRITTEN_TERMS)
 
 
 def _boolean_body(value: bool, media_type: str) -> bytes:

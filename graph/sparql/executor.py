@@ -1,6 +1,6 @@
 """Run read-only SPARQL queries with a hard time limit, on two lanes of killable workers.
 
-pyoxigraph has no timeout and no cancel. So queries run in worker processes (``pool.py``,
+pyoxigraph has no timeout and no cancel (docs/sparql.md, "The workers"). So queries run in worker processes (``pool.py``,
 ``worker.py``), each holding the whole snapshot in an in-memory Store; a query that outlives its
 limit, or whose caller has gone, is stopped by killing its worker, which is then replaced.
 

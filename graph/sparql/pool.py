@@ -99,6 +99,7 @@ class WorkerPool:
         self._jobs: deque[Job] = deque()
         self._all: set[Worker] = set()
         self._starting: set[Worker] = set()  # replacements not ready yet
+        self._running: set[Job] = set()
         self._closed = False
         self.stats = {"jobs": 0, "timeouts": 0, "cancelled": 0, "deaths": 0, "restarts": 0}
         self._spawner = Spawner()
@@ -194,6 +195,7 @@ class WorkerPool:
         """The caller has gone: a queued job is skipped, a running one's worker is recycled."""
         job.cancelled = True
         if job.state == "running" and job.worker is not None:
+            self._running.discard(job)
             job.loop.remove_reader(job.worker.chan.fd)
             self.stats["cancelled"] += 1
             worker = job.worker
@@ -242,6 +244,7 @@ class WorkerPool:
             job.timer.cancel()
         run = min(job.run_s, job.deadline - time.monotonic())
         job.timer = job.loop.call_later(max(0.0, run), self._expired, job)
+        self._running.add(job)
         job.loop.add_reader(worker.chan.fd, self._readable, job)
 
     def _readable(self, job: Job) -> None:
@@ -250,6 +253,7 @@ class WorkerPool:
         try:
             reply = worker.chan.try_read()
         except EOFError:
+            self._running.discard(job)
             job.loop.remove_reader(worker.chan.fd)
             self.stats["deaths"] += 1
             self.discard(worker)
@@ -257,6 +261,7 @@ class WorkerPool:
             return
         if reply is None:
             return
+        self._running.discard(job)
         job.loop.remove_reader(worker.chan.fd)
         if reply[0] == "fatal":
             self.stats["deaths"] += 1
@@ -275,12 +280,21 @@ class WorkerPool:
                     return  # just assigned a worker: the dispatch is on its way
             job.settle(error=PoolBusy())
         elif job.state == "running" and job.worker is not None:
+            self._running.discard(job)
             job.loop.remove_reader(job.worker.chan.fd)
             self.stats["timeouts"] += 1
             self.discard(job.worker)
             job.settle(error=PoolTimeout())
 
     # ------------------------------------------------------------------ inspection, shutdown
+
+    @staticmethod
+    def _abort(job: Job) -> None:
+        """End a job because the pool closed (on the job's loop)."""
+        if job.worker is not None and job.state == "running":
+            with contextlib.suppress(Exception):
+                job.loop.remove_reader(job.worker.chan.fd)
+        job.settle(error=PoolClosed("the worker pool is closed"))
 
     @property
     def pids(self) -> set[int]:
@@ -309,11 +323,12 @@ class WorkerPool:
             self._all.clear()
             self._starting.clear()
             self._idle.clear()
-            jobs = list(self._jobs)
+            jobs = list(self._jobs) + list(self._running)
             self._jobs.clear()
+            self._running.clear()
         for job in jobs:
             if not job.fut.done():
-                job.loop.call_soon_threadsafe(job.settle, None, PoolClosed("closed"))
+                job.loop.call_soon_threadsafe(self._abort, job)
         for w in workers:
             w.kill()
         self._spawner.close()
