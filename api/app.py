@@ -58,6 +58,7 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     from .routers import (
         analysis,
         ask,
+        ask_page,
         assessment_pages,
         assessments,
         concepts,
@@ -75,6 +76,7 @@ def _install_routers(app: FastAPI, state: AppState) -> None:
     app.include_router(concepts.router)
     app.include_router(lookups.router)
     app.include_router(ask.router)
+    app.include_router(ask_page.router)
     app.include_router(analysis.router)
     app.include_router(linked_data.router)
     app.include_router(query_page.router)

@@ -172,6 +172,8 @@ ANY = "any"  # every relation (direct edges only): "what affects X"
 
 
 def _direct(kg: KnowledgeGraph, iri: str, predicate: str | None, direction: str) -> list[Edge]:
+    if direction == "both":
+        return kg.edges_to(iri, predicate) + kg.edges_from(iri, predicate)
     return kg.edges_to(iri, predicate) if direction == "in" else kg.edges_from(iri, predicate)
 
 
@@ -180,7 +182,11 @@ def has_answers(kg: KnowledgeGraph, concept: Concept, predicate: str, direction:
     pred = None if predicate == ANY else predicate
     if _direct(kg, concept.iri, pred, direction):
         return True
-    return pred in CHAINS and bool(_chain_index(kg, pred, direction).get(concept.iri))
+    return (
+        pred in CHAINS
+        and direction in ("in", "out")
+        and bool(_chain_index(kg, pred, direction).get(concept.iri))
+    )
 
 
 def related(
@@ -195,6 +201,7 @@ def related(
 
     direction "in": who <predicate> concept (e.g. what mitigates X).
     direction "out": what concept <predicate> (e.g. what does X mitigate).
+    direction "both": either way, direct edges only (e.g. what is X related to).
     ``predicate`` "any": every relation, direct edges only.
     Every chain that reaches an answer is kept (``Answer.chains``), surest first; chains with a
     step below ``min_confidence`` are left out, and so are answers left with no chain.
@@ -205,10 +212,10 @@ def related(
     for edge in _direct(kg, concept.iri, pred, direction):
         if not at_least(edge.confidence, min_confidence):
             continue
-        other = edge.subject if incoming else edge.object
+        other = edge.subject if edge.object == concept.iri else edge.object
         if other != concept.iri:
             found.setdefault(other, []).append(("direct", [Step(edge, kg)]))
-    if pred in CHAINS:
+    if pred in CHAINS and direction in ("in", "out"):
         for first, second in _chain_index(kg, pred, direction).get(concept.iri, ()):
             other = first.subject if incoming else second.object
             if other == concept.iri:

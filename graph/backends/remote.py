@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 import pyoxigraph as ox
 
@@ -57,7 +59,7 @@ from .base import (
     sorted_triples,
     triples_to_ntriples,
 )
-from .query_pool import QueryPool, pool_usable
+from .query_pool import AsyncQueryPool, QueryPool, pool_usable
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -204,7 +206,9 @@ class RemoteBackend:
         self.requests = 0
         # Queries go through a pool of http.client connections (query_pool.py: cheaper per
         # request than httpx); httpx keeps auth, writes, and reads that need credentials.
-        self._query_pool = QueryPool(spec.query_url) if pool_usable(spec.query_url) else None
+        usable = pool_usable(spec.query_url)
+        self._query_pool = QueryPool(spec.query_url) if usable else None
+        self._async_pool = AsyncQueryPool(spec.query_url) if usable else None
 
     # -- naming -------------------------------------------------------------------------------
 
@@ -242,21 +246,27 @@ class RemoteBackend:
             except RETRYABLE as exc:
                 if attempt + 1 < attempts:
                     continue
-                raise StoreUnavailableError(
-                    f"the SPARQL store at {self._host(url)} dropped the connection ({type(exc).__name__}); "
-                    "it may be restarting. Retry in a moment."
-                ) from exc
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise StoreUnavailableError(
-                    f"the SPARQL store at {self._host(url)} is unreachable "
-                    f"({type(exc).__name__}: {exc}). Retry when it is back."
-                ) from exc
-            except httpx.PoolTimeout as exc:
-                raise StoreUnavailableError(
-                    f"no free connection to the SPARQL store at {self._host(url)}: too many "
-                    "requests in flight."
-                ) from exc
+                raise self._unavailable(exc, url) from exc
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise self._unavailable(exc, url) from exc
         raise AssertionError("unreachable")
+
+    def _unavailable(self, exc: httpx.TransportError, url: str) -> StoreUnavailableError:
+        """The StoreUnavailableError of a transport failure (dropped, refused, pool full)."""
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return StoreUnavailableError(
+                f"the SPARQL store at {self._host(url)} is unreachable "
+                f"({type(exc).__name__}: {exc}). Retry when it is back."
+            )
+        if isinstance(exc, httpx.PoolTimeout):
+            return StoreUnavailableError(
+                f"no free connection to the SPARQL store at {self._host(url)}: too many "
+                "requests in flight."
+            )
+        return StoreUnavailableError(
+            f"the SPARQL store at {self._host(url)} dropped the connection ({type(exc).__name__}); "
+            "it may be restarting. Retry in a moment."
+        )
 
     def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         pool = self._query_pool
@@ -266,10 +276,15 @@ class RemoteBackend:
             )
             if response.status_code != 401 or self._auth is None:
                 return response
-            # The server wants credentials even to read: from now on, httpx (Digest / Basic).
-            self._query_pool = None
-            pool.close()
+            self._reads_need_auth()
         return self._client.request(method, url, **kwargs)
+
+    def _reads_need_auth(self) -> None:
+        """The server wants credentials even to read: from now on, httpx (Digest / Basic)."""
+        pools, self._query_pool, self._async_pool = (self._query_pool, self._async_pool), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.close()
 
     @staticmethod
     def _host(url: str) -> str:
@@ -326,13 +341,7 @@ class RemoteBackend:
         extra_params: dict[str, str] | None = None,
     ) -> httpx.Response:
         """POST a query; the checked response (raises the typed errors above)."""
-        data: dict[str, Any] = {"query": query}
-        if default_graphs:
-            data["default-graph-uri"] = list(default_graphs)
-        if named_graphs:
-            data["named-graph-uri"] = list(named_graphs)
-        if extra_params:
-            data.update(extra_params)
+        data = _query_form(query, default_graphs, named_graphs, extra_params)
         limit = self.timeout if timeout is None else timeout
         try:
             response = self._send(
@@ -342,12 +351,56 @@ class RemoteBackend:
                 headers={"Accept": accept},
                 timeout=limit,
             )
-        except httpx.ReadTimeout as exc:
-            raise RemoteTimeoutError(
-                f"the SPARQL store did not answer within {limit:g} s", limit
-            ) from exc
-        except httpx.WriteTimeout as exc:
-            raise StoreUnavailableError("timed out sending the query to the SPARQL store") from exc
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise _timeout_error(exc, limit) from exc
+        return self._checked_answer(response, limit)
+
+    async def aquery_response(
+        self,
+        query: str,
+        accept: str,
+        *,
+        default_graphs: Iterable[str] | None = SHIPPED_GRAPHS,
+        named_graphs: Iterable[str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """``query_response`` for asyncio code: on the running event loop, with no thread, over
+        the async keep-alive pool (query_pool.py); in a worker thread when the pool cannot
+        carry it (https, a proxy, a server that wants credentials to read)."""
+        pool = self._async_pool
+        if pool is None:
+            return await anyio.to_thread.run_sync(
+                functools.partial(
+                    self.query_response,
+                    query,
+                    accept,
+                    default_graphs=default_graphs,
+                    named_graphs=named_graphs,
+                    timeout=timeout,
+                )
+            )
+        data = _query_form(query, default_graphs, named_graphs, None)
+        limit = self.timeout if timeout is None else timeout
+        self.requests += 1
+        try:
+            response = await pool.apost_form(
+                data,
+                headers={"Accept": accept},
+                timeout=httpx.Timeout(limit, connect=min(self.connect_timeout, limit)),
+            )
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise _timeout_error(exc, limit) from exc
+        except httpx.TransportError as exc:
+            raise self._unavailable(exc, pool.url) from exc
+        if response.status_code == 401 and self._auth is not None:
+            self._reads_need_auth()
+            return await self.aquery_response(
+                query, accept, default_graphs=default_graphs, named_graphs=named_graphs,
+                timeout=timeout,
+            )  # fmt: skip
+        return self._checked_answer(response, limit)
+
+    def _checked_answer(self, response: httpx.Response, limit: float) -> httpx.Response:
         self._check(response, "answer a query")
         if response.headers.get("x-sql-state", "").upper() == "S1TAT":
             # Virtuoso's "anytime" answer: partial results, flagged only in a header.
@@ -558,8 +611,9 @@ class RemoteBackend:
         return RemoteAssessmentRepository(self)
 
     def close(self) -> None:
-        if self._query_pool is not None:
-            self._query_pool.close()
+        for pool in (self._query_pool, self._async_pool):
+            if pool is not None:
+                pool.close()
         self._client.close()
 
 
@@ -581,6 +635,28 @@ def bound(query: str, bind: Bindings | None) -> str:
     return f"{query[: found.end()]} {values}{query[found.end() :]}"
 
 
+def _query_form(
+    query: str,
+    default_graphs: Iterable[str] | None,
+    named_graphs: Iterable[str] | None,
+    extra_params: dict[str, str] | None,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"query": query}
+    if default_graphs:
+        data["default-graph-uri"] = list(default_graphs)
+    if named_graphs:
+        data["named-graph-uri"] = list(named_graphs)
+    if extra_params:
+        data.update(extra_params)
+    return data
+
+
+def _timeout_error(exc: httpx.TimeoutException, limit: float) -> StoreError:
+    if isinstance(exc, httpx.WriteTimeout):
+        return StoreUnavailableError("timed out sending the query to the SPARQL store")
+    return RemoteTimeoutError(f"the SPARQL store did not answer within {limit:g} s", limit)
+
+
 def _has_bnode(t: ox.Triple) -> bool:
     return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
@@ -594,5 +670,6 @@ def json_boolean(data: dict) -> bool:
     if not bindings:
         return False
     first = bindings[0]
-    value = next(iter(first.values()), {}).get("value", "0")
+    cell: dict[str, str] = next(iter(first.values()), {})
+    value = cell.get("value", "0")
     return value not in ("0", "false", "")

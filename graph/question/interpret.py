@@ -19,6 +19,9 @@ suggestions above ``SUGGESTION_FLOOR`` only; ``UnparseableQuestionError`` (422) 
 import unicodedata
 from dataclasses import dataclass, field
 
+import networkx as nx
+from rapidfuzz import fuzz, process
+
 from ..answers import has_answers
 from ..model import KnowledgeGraph
 from .lexicon import (
@@ -49,7 +52,10 @@ from .text import STOPWORDS, normalise, stem
 
 MAX_QUESTION_CHARS = 500
 EXCERPT_CHARS = 40
-WEAK_LINK = 0.85  # below this, a close runner-up is always shown under did_you_mean
+MAX_BARE_NAME_WORDS = 6  # longer text that names nothing is "no question", not "unknown concept"
+WEAK_LINK = 0.85
+COMPATIBLE_MARGIN = 0.15  # a reading this close that the question has answers for is preferred
+FRAME_TYPO_CUTOFF = 85  # below this, a close runner-up is always shown under did_you_mean
 WIDE_MARGIN = 0.15
 WH_WORDS = frozenset({"what", "which", "who", "how", "why", "where", "when", "is", "do", "can"})
 PATH_TRAILING = frozenset({"related", "connected", "linked", "relate", "connect", "link"})
@@ -171,9 +177,21 @@ class _Tokens:
 _EXPAND = {k: v.split() for k, v in FOLD.items() if " " in v}
 
 
-def _tokens(question: str) -> _Tokens:
+_TYPO_TARGETS = ("what", "which", "where", "when", "why", "how", "who", "does", "should", "could")
+
+
+def _frame_typo(word: str, index: ConceptIndex) -> str:
+    """A misspelt question word ("wat", "wich", "hwo") as the word, if it is no label word."""
+    if len(word) < 3 or word in _STRIPPABLE or word in index.word_stem or word.isdigit():
+        return word
+    hit = process.extractOne(word, _TYPO_TARGETS, scorer=fuzz.ratio, score_cutoff=FRAME_TYPO_CUTOFF)
+    return hit[0] if hit else word
+
+
+def _tokens(question: str, index: ConceptIndex) -> _Tokens:
     words: list[str] = []
-    for w in normalise(question).split():
+    for i, w in enumerate(normalise(question).split()):
+        w = _frame_typo(w, index) if i < 2 else w
         words.extend(_EXPAND.get(w, [w]))
     folded = [FOLD.get(w, w) for w in words]
     stems = [stem(w) for w in folded]
@@ -199,12 +217,23 @@ _DESCRIBE_TABLE = _compile((p, p) for p in DESCRIBE_CUES)
 _PATH_TABLE = _compile((p, p) for p in PATH_CUES)
 
 
+_INSERTABLE = frozenset({"we", "our"})  # "help us with" reads as "help with"
+
+
 def _find(table, stems: list[str], start: int) -> list[tuple[int, int, object]]:
+    """Every cue phrase in ``stems`` as (first, end, payload); a pronoun may sit inside a phrase."""
     found = []
     for i in range(start, len(stems)):
         for phrase, payload in table.get(stems[i], ()):
-            if tuple(stems[i : i + len(phrase)]) == phrase:
-                found.append((i, i + len(phrase), payload))
+            j, k = i + 1, 1
+            while k < len(phrase) and j < len(stems):
+                if stems[j] == phrase[k]:
+                    k += 1
+                elif stems[j] not in _INSERTABLE:
+                    break
+                j += 1
+            if k == len(phrase):
+                found.append((i, j, payload))
     return found
 
 
@@ -328,7 +357,10 @@ def _readings(reader: _Reader) -> list[_Reading]:
             )
             continue
         a, b = reader.best_link(left), reader.best_link(right)
-        if a and b and min(a[0], b[0]) >= ACCEPT and a[1][0].concept != b[1][0].concept:
+        if not (a and b and min(a[0], b[0]) >= ACCEPT):
+            side, found = (left, a) if not a or (b and a[0] <= b[0]) else (right, b)
+            reader.note_failure(side, found)
+        elif a[1][0].concept != b[1][0].concept:
             out.append(
                 _Reading(
                     "path",
@@ -380,25 +412,52 @@ def _readings(reader: _Reader) -> list[_Reading]:
                 )
     # a bare concept: "premature scaling", "premature scaling?"
     found = reader.best_link(words[start:])
-    if found is not None and found[0] >= ACCEPT:
+    if found is not None and found[0] >= ACCEPT and words[start] not in ("how", "why"):
         out.append(_Reading("describe", found[0] - 0.02, [found[1][0]], [found[1]], ""))
     return out
 
 
 def _choose_relation(kg: KnowledgeGraph, reading: _Reading, concept) -> str:
+    """The first relation the cue can mean that has answers for the concept; failing that, the
+    first whose edges (anywhere in the graph) reach concepts of its class; else the first."""
+    direction = reading.direction or "in"
     for relation in reading.relations:
-        if has_answers(kg, concept, relation, reading.direction or "in"):
+        if has_answers(kg, concept, relation, direction):
+            return relation
+    ends = _relation_ends(kg)
+    for relation in reading.relations:
+        if concept.type in ends.get((relation, direction), ()):
             return relation
     return reading.relations[0]
 
 
+def _relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
+    """(predicate, direction) -> the classes of the concepts such edges are asked about."""
+
+    def compute() -> dict[tuple[str, str], set[str]]:
+        ends: dict[tuple[str, str], set[str]] = {}
+        for e in kg.edges:
+            ends.setdefault((e.predicate, "in"), set()).add(kg.concepts[e.object].type)
+            ends.setdefault((e.predicate, "out"), set()).add(kg.concepts[e.subject].type)
+        return ends
+
+    return kg.cached(("question", "relation-ends"), compute)
+
+
+def _connected(kg: KnowledgeGraph, a: str, b: str) -> bool:
+    return a in kg.nx and b in kg.nx and (nx.has_path(kg.nx, a, b) or nx.has_path(kg.nx, b, a))
+
+
 def _did_you_mean(chosen: Candidate, candidates: list[Candidate]) -> list[Candidate]:
+    """The other readings worth naming: those scoring close to the chosen one (closer when it
+    links well), and any that scored higher (the chosen one was preferred for having answers)."""
     margin = AMBIGUITY_MARGIN if chosen.score >= WEAK_LINK else WIDE_MARGIN
-    top = max(c.score for c in candidates)
     return [
         c
         for c in candidates
-        if c.concept != chosen.concept and c.score >= SUGGESTION_FLOOR and c.score >= top - margin
+        if c.concept != chosen.concept
+        and c.score >= SUGGESTION_FLOOR
+        and c.score >= chosen.score - margin
     ][:3]
 
 
@@ -408,8 +467,9 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
     from ..search import Match, UnknownConceptError
 
     check_question(question)
-    tokens = _tokens(question)
-    reader = _Reader(kg, concept_index(kg), tokens)
+    index = concept_index(kg)
+    tokens = _tokens(question, index)
+    reader = _Reader(kg, index, tokens)
     readings = _readings(reader)
     if not readings:
         if reader.failed:
@@ -421,7 +481,12 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
         found = reader.best_link(tokens.words[tokens.start :])
         cands = [c for c in (found[1] if found else []) if c.score >= SUGGESTION_FLOOR][:5]
         words = [w for w in tokens.words if w not in STOPWORDS]
-        if words and not reader.named_nothing and not any(w in _STRIPPABLE for w in words):
+        if (
+            words
+            and len(words) <= MAX_BARE_NAME_WORDS
+            and not reader.named_nothing
+            and not any(w in _STRIPPABLE for w in words)
+        ):
             # a bare name that is no concept's ("purple monkey")
             raise UnknownConceptError(
                 " ".join(words), [Match(c.concept, c.score, c.matched) for c in cands]
@@ -437,11 +502,9 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
     did_you_mean: list[Candidate] = []
     relation = direction = None
     if best.kind == "relation":
-        # Among near-equal readings of the concept, prefer one the relation has answers for.
+        # Among close readings of the concept, prefer one the relation has answers for.
         cands = best.alternatives[0]
-        top = cands[0].score
-        margin = AMBIGUITY_MARGIN if top >= WEAK_LINK else WIDE_MARGIN
-        close = [c for c in cands if c.score >= top - margin]
+        close = [c for c in cands if c.score >= cands[0].score - COMPATIBLE_MARGIN]
         for c in close:
             if any(has_answers(kg, c.concept, r, best.direction or "in") for r in best.relations):
                 links = [c]
@@ -450,6 +513,22 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
         direction = best.direction
         pattern = PATTERN_NAMES[(relation, direction or "in")]
     elif best.kind == "path":
+        # Among close readings of either end, prefer a pair that the edges connect.
+        ends = [
+            [c for c in cands if c.score >= cands[0].score - COMPATIBLE_MARGIN][:3]
+            for cands in best.alternatives
+        ]
+        pair = next(
+            (
+                (a, b)
+                for a in ends[0]
+                for b in ends[1]
+                if a.concept != b.concept and _connected(kg, a.concept.iri, b.concept.iri)
+            ),
+            None,
+        )
+        if pair is not None:
+            links = list(pair)
         pattern = PATH_PATTERN
     else:
         pattern = DESCRIBE_PATTERN

@@ -18,7 +18,7 @@ mitigates X"); ``"out"`` means the concept points at the answers ("what does X m
 
 from dataclasses import dataclass
 
-IN, OUT = "in", "out"
+IN, OUT, BOTH = "in", "out", "both"
 ANY = "any"  # every relation: "what is X related to", "what affects X"
 
 
@@ -101,6 +101,18 @@ RELATION_CUES: list[Cue] = [
         "minimise",
         "limit",
         "keep from",
+        "keep",
+        "dont",
+        "do not",
+        "never",
+        "to not",
+        "not to",
+        "no longer",
+        "good against",
+        "useful against",
+        "effective against",
+        "work against",
+        "protect from",
         "steer clear of",
         "do about",
         "do against",
@@ -182,7 +194,6 @@ RELATION_CUES: list[Cue] = [
         "fuel",
         "end in",
         "turn into",
-        "make worse",
         "worsen",
         "aggravate",
     ),
@@ -285,6 +296,8 @@ RELATION_CUES: list[Cue] = [
         "lowered by",
         "killed by",
     ),
+    Cue("worse", HURTS, after=IN, before=IN),  # "what makes MTTR worse"
+    Cue("better", INFLUENCES, after=IN, before=IN),  # "what makes lean product development better"
     # influences positively: values -> capabilities
     *_verbs(
         INFLUENCES,
@@ -299,7 +312,6 @@ RELATION_CUES: list[Cue] = [
         "nurture",
         "shape",
         "inspire",
-        "build",
         "favour",
         "speed up",
     ),
@@ -315,11 +327,11 @@ RELATION_CUES: list[Cue] = [
         "shaped by",
         "inspired by",
     ),
+    *_verbs(HELPS, "help", "be good for", "good for", "useful for", "benefit"),
     # supports: practices -> capabilities
     *_verbs(
         SUPPORTS,
         "support",
-        "help",
         "enable",
         "underpin",
         "reinforce",
@@ -355,6 +367,17 @@ RELATION_CUES: list[Cue] = [
         "tip for",
         "tactic for",
     ),
+    # "how do we X" where X is a capability: what supports it ("how do we build strong teams")
+    *_nouns(
+        (*SUPPORTS, "mitigates", "addresses"),
+        IN,
+        "how do we",
+        "how can we",
+        "how to",
+        "how is it possible to",
+        "what does it take to",
+        "build",
+    ),
     # applies: mechanisms -> values
     *_verbs(
         APPLIES,
@@ -363,6 +386,7 @@ RELATION_CUES: list[Cue] = [
         "embody",
         "put into practice",
         "uphold",
+        "reflect",
         "make real",
         "bring to life",
         "operationalise",
@@ -406,6 +430,11 @@ RELATION_CUES: list[Cue] = [
         SIGNALS,
         IN,
         "sign of",
+        "sign that",
+        "symptom that",
+        "signal that",
+        "indication that",
+        "indicator that",
         "signal of",
         "signal for",
         "symptom of",
@@ -461,31 +490,20 @@ RELATION_CUES: list[Cue] = [
         "how do we track",
         "how to track",
     ),
-    # anything: what affects X, what is X related to
-    *_verbs(
+    # anything: what affects X, what does X affect, what is X related to (either way)
+    *_verbs(AFFECTS, "affect", "impact", "touch", "matter for", "matter to", "play into"),
+    *_passive(AFFECTS, "affected by", "impacted by"),
+    *_nouns(
         AFFECTS,
-        "affect",
-        "impact",
+        BOTH,
         "relate to",
         "connect to",
         "link to",
-        "touch",
         "interact with",
-        "matter for",
-        "matter to",
-        "play into",
-        "involve",
-    ),
-    *_passive(
-        AFFECTS,
-        "affected by",
-        "impacted by",
-        "related to",
-        "connected to",
-        "linked to",
         "associated with",
         "tied to",
-        "influenced",
+        "have to do with",
+        "in common with",
     ),
     *_nouns(AFFECTS, IN, "what matters for", "neighbour of", "neighbor of"),
 ]
@@ -614,6 +632,7 @@ FOLD: dict[str, str] = {
     ),
     **dict.fromkeys(("are", "was", "were", "be", "been", "being", "isnt", "arent", "s"), "is"),
     **dict.fromkeys(("my", "our", "your", "their"), "our"),
+    **dict.fromkeys(("dont", "doesnt", "didnt", "wont", "shouldnt"), "dont"),
     "whats": "what is",
     "whos": "who is",
     "hows": "how is",
@@ -754,8 +773,30 @@ FRAME_WORDS = frozenset(
         "would",
         "might",
         "likely",
+        "anything",
+        "something",
+        "everything",
+        "anyone",
         "help",
         "helps",
+        "make",
+        "makes",
+        "made",
+        "sure",
+        "ensure",
+        "need",
+        "needs",
+        "want",
+        "try",
+        "trying",
+        "able",
+        "should",
+        "hey",
+        "hi",
+        "ok",
+        "okay",
+        "quick",
+        "question",
     }
 )
 
@@ -853,6 +894,20 @@ TYPE_NOUNS: dict[str, str] = {
     "outcomes": "PositiveOutcome",
     "challenge": "Challenge",
     "challenges": "Challenge",
+    "problem": "FailureFactor",
+    "problems": "FailureFactor",
+    "issue": "FailureFactor",
+    "issues": "FailureFactor",
+    "failure": "FailureFactor",
+    "failures": "FailureFactor",
+    "risk": "FailureFactor",
+    "risks": "FailureFactor",
+    "pitfall": "FailureFactor",
+    "pitfalls": "FailureFactor",
+    "trap": "FailureFactor",
+    "traps": "FailureFactor",
+    "mistake": "FailureFactor",
+    "mistakes": "FailureFactor",
 }
 
 # Near-synonyms in the words people use for the same idea; a question word matches a label word
@@ -884,7 +939,10 @@ WORD_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("trust", "confidence"),
     ("too", "overly", "excessive", "excessively"),
     ("many", "much", "lots"),
-    ("fire", "firefighting", "emergency"),
+    ("fire", "firefighting", "emergency", "firefight", "firefights"),
+    ("far", "away", "removed", "distant", "disconnected", "remote"),
+    ("keep", "preserve", "maintain", "retain", "protect"),
+    ("drop", "dropping", "fall", "falling", "decline", "declining", "decrease"),
 )
 
 # Canonical phrasing per (relation, direction): the pattern names in answers and completions.
@@ -911,6 +969,7 @@ PATTERN_NAMES: dict[tuple[str, str], str] = {
     ("addresses", OUT): "what does X address",
     (ANY, IN): "what affects X",
     (ANY, OUT): "what does X affect",
+    (ANY, BOTH): "what is related to X",
 }
 PATH_PATTERN = "how does X affect Y"
 DESCRIBE_PATTERN = "what is X"

@@ -16,9 +16,49 @@ import snowballstemmer
 # from a thread pool).
 _LOCAL = threading.local()
 
-# Words that carry no meaning for linking a span to a label ("the", "of", ...).
+# Words that carry no meaning for linking a span to a label ("the", "of", "being", ...); dropped
+# from labels and questions alike.
 STOPWORDS = frozenset(
-    {"the", "a", "an", "of", "to", "and", "in", "is", "for", "on", "with", "or", "by", "at", "as"}
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "and",
+        "in",
+        "is",
+        "for",
+        "on",
+        "with",
+        "or",
+        "by",
+        "at",
+        "as",
+        "from",
+        "into",
+        "be",
+        "being",
+        "been",
+        "are",
+        "was",
+        "were",
+        "it",
+        "its",
+        "that",
+        "this",
+        "our",
+        "my",
+        "your",
+        "their",
+        "we",
+        "i",
+        "you",
+        "they",
+        "has",
+        "have",
+        "had",
+    }
 )
 
 # British -> American endings, applied before stemming (same on labels and questions).

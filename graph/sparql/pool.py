@@ -225,9 +225,16 @@ class WorkerPool:
         if job.cancelled or job.fut.done():
             self._release(worker)
             return
+        if self._closed:
+            job.settle(error=PoolClosed("the worker pool is closed"))
+            return
         try:
             worker.chan.send(job.payload, time.monotonic() + 5.0)
-        except (Deadline, OSError):  # the worker died while idle: retry on another
+        except (Deadline, OSError):
+            if self._closed:  # close() closed the socket under us
+                job.settle(error=PoolClosed("the worker pool is closed"))
+                return
+            # The worker died while idle: retry on another.
             self.stats["deaths"] += 1
             self.discard(worker)
             with self._lock:
