@@ -181,7 +181,7 @@ def first_chain(
     through: Iterable[str],
     ending: Iterable[str],
     max_steps: int,
-    key: Callable[[Edge], object] | None = None,
+    key: Callable[[Edge], str] | None = None,
 ) -> Chain:
     """The first chain from ``source`` that follows ``through`` relations and ends with one
     ``ending`` edge: fewest steps first; at each step edges are tried in ``key`` order (by default

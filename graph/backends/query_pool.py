@@ -59,7 +59,9 @@ def pool_usable(url: str) -> bool:
     proxies = urllib.request.getproxies_environment()
     if not (proxies.get("http") or proxies.get("all")):
         return True
-    return bool(urllib.request.proxy_bypass_environment(parts.hostname, proxies))
+    # In the standard library on every platform, missing from typeshed's stubs.
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    return bool(bypass(parts.hostname, proxies))
 
 
 class QueryPool:

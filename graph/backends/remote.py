@@ -670,5 +670,6 @@ def json_boolean(data: dict) -> bool:
     if not bindings:
         return False
     first = bindings[0]
-    value = next(iter(first.values()), {}).get("value", "0")
+    cell: dict[str, str] = next(iter(first.values()), {})
+    value = cell.get("value", "0")
     return value not in ("0", "false", "")

@@ -302,7 +302,7 @@ class RemoteQueryExecutor:
         return formats.SELECT_SERIALIZERS[media_type](variables, rows), truncated
 
     def _graph_body(self, content: bytes, media_type: str) -> tuple[bytes, bool]:
-        triples = []
+        triples: list[ox.Triple] = []
         truncated = False
         for t in ox.parse(content, format=ox.RdfFormat.N_TRIPLES):
             if len(triples) >= self.max_rows:
@@ -349,7 +349,9 @@ def _passes_through(
 def _boolean_body(value: bool, media_type: str) -> bytes:
     doc = json.dumps({"head": {}, "boolean": value}).encode()
     parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULT_FORMATS[media_type])
+    body = parsed.serialize(format=_RESULT_FORMATS[media_type])
+    assert body is not None  # with no output file, serialize returns the bytes
+    return body
 
 
 def _shift_lines(message: str, offset: int) -> str:

@@ -710,7 +710,9 @@ class QueryExecutor:
             reply = worker.chan.recv(deadline)
         except _Deadline:
             raise self._timeout(worker) from None
-        except EOFError:
+        except (EOFError, OSError):  # OSError: close() closed the socket under us
+            if self._closed:
+                raise QueryExecutionError("the query executor was closed") from None
             raise self._died(worker) from None
         except BaseException:
             self._discard(worker)

@@ -173,9 +173,9 @@ def _choose(
                 match = cand
         if match is None or match[0] <= 0:
             continue
-        key = (match[0], match[1], match[2], -server_rank)
-        if best is None or key > best:
-            best, choice = key, mtype
+        score = (match[0], match[1], match[2], -server_rank)
+        if best is None or score > best:
+            best, choice = score, mtype
     if choice is None:
         raise NotAcceptableError(
             f"none of the types in 'Accept: {accept}' can express {what}", list(supported)

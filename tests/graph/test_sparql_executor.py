@@ -553,3 +553,35 @@ def test_close_while_a_worker_is_being_replaced(tmp_path, sparql_data, caplog, s
     assert not ex._all and not ex._idle
     with pytest.raises(QueryExecutionError):
         ex.execute("ASK {}", accept=None)
+
+
+def test_close_while_a_query_is_being_sent(tmp_path, sparql_data):
+    """close() between a caller taking a worker and sending its query: a QueryExecutionError
+    that says so, not a raw OSError from the closed socket."""
+    ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1)
+    reached, go_on = threading.Event(), threading.Event()
+    original = ex._request
+
+    def blocked(*args):
+        reached.set()
+        go_on.wait(30)
+        return original(*args)
+
+    ex._request = blocked
+    outcome: list[BaseException] = []
+
+    def caller():
+        try:
+            ex.execute("ASK { ?s ?p ?o }", accept=None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    th = threading.Thread(target=caller)
+    th.start()
+    assert reached.wait(30)
+    ex.close()
+    go_on.set()
+    th.join(30)
+    assert not th.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], QueryExecutionError), outcome
+    assert "closed" in str(outcome[0])
