@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     cors_origins: str = Field(
         "*", description="CORS allowed origins, comma separated. Never sent with credentials."
     )
+    assessments: str = Field(
+        "data-dir",
+        description="Where assessments are kept: `data-dir` (one file each under "
+        "`DATA_DIR/assessments`), `store` (named graphs in the graph store) or `memory` "
+        "(until the process ends).",
+        pattern="^(data-dir|store|memory)$",
+    )
     graph_max_nodes: int = Field(
         600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1
     )

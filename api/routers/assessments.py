@@ -21,12 +21,12 @@ from fastapi.responses import JSONResponse
 from scalekg.graph.assessment import AssessmentValidationError, prepare_text
 from scalekg.graph.assessment.compare import compare
 from scalekg.graph.assessment.model import Assessment
+from scalekg.graph.assessment.report import analyse
 from scalekg.graph.assessment.repository import (
     AssessmentRepository,
-    OxigraphAssessmentRepository,
-    repository_for,
+    default_repository,
+    earlier_than,
 )
-from scalekg.graph.assessment.scoring import analyse
 
 router = APIRouter(tags=["assessments"])
 
@@ -39,16 +39,11 @@ TEXT_TYPES = {"text/plain", ""}
 
 
 def repository(request: Request) -> AssessmentRepository:
-    """The app's assessment repository, made once per app from its store."""
+    """The app's assessment repository, made once per app (setting ``assessments``)."""
     state = request.app.state.scalekg
     repo = state.extras.get("assessment_repository")
     if repo is None:
-        try:
-            repo = repository_for(state.store)
-        except TypeError:
-            import pyoxigraph as ox
-
-            repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
+        repo = default_repository(state.settings, state.store)
         state.extras["assessment_repository"] = repo
     return repo
 
@@ -83,15 +78,17 @@ def get_assessment(request: Request, assessment_id: str) -> Assessment:
     return found
 
 
-def report_for(request: Request, assessment: Assessment) -> dict:
-    """The analysis against the app's current graph (memoised per assessment and snapshot)."""
+def report_for(request: Request, assessment: Assessment, *, trend: bool = True) -> dict:
+    """The analysis against the app's current graph, with the trend against the organisation's
+    previous stored assessment (memoised per assessment, previous one and snapshot)."""
     state = request.app.state.scalekg
+    earlier = earlier_than(repository(request), assessment) if trend else None
     cache: dict = state.extras.setdefault("assessment_reports", {})
-    key = (assessment.id, state.kg.snapshot_hash)
+    key = (assessment.id, earlier.id if earlier else None, state.kg.snapshot_hash)
     if key not in cache:
         if len(cache) > 256:
             cache.clear()
-        cache[key] = analyse(state.kg, assessment)
+        cache[key] = analyse(state.kg, assessment, earlier=earlier)
     return cache[key]
 
 
@@ -169,7 +166,9 @@ def compare_assessments(
 ) -> dict:
     """What changed from a to b: exposure up or down per failure factor, capabilities moved."""
     first, second = get_assessment(request, a), get_assessment(request, b)
-    return compare(report_for(request, first), report_for(request, second))
+    return compare(
+        report_for(request, first, trend=False), report_for(request, second, trend=False)
+    )
 
 
 @router.get("/api/assessments/{assessment_id}")

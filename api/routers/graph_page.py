@@ -53,8 +53,7 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
     """The page overlay of a stored assessment, or None when there is no such assessment."""
     from fastapi import HTTPException
 
-    from scalekg.graph.assessment.scoring import overlay
-    from scalekg.viz.overlay import page_overlay
+    from scalekg.viz.overlay import overlay, page_overlay
 
     from .assessments import get_assessment, report_for
 

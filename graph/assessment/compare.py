@@ -4,7 +4,8 @@ Both reports must come from ``scoring.analyse`` on the same graph (the caller re
 assessments against the current snapshot, so a change is never an artefact of a graph update).
 """
 
-from .scoring import _key, _r
+from .scoring import key as _key
+from .scoring import r as _r
 
 
 def _direction(a: float | None, b: float | None) -> str:

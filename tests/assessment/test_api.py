@@ -5,6 +5,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from scalekg.api.app import create_app
+from scalekg.graph.assessment.scoring import CONFIDENCE_WEIGHTS
 
 from .conftest import load_example, make_settings
 
@@ -145,9 +146,17 @@ def test_compare_shows_exposure_down_where_a_capability_improved(fresh_client):
     assert r.status_code == 200
     diff = r.json()
     factors = {f["id"]: f for f in diff["factors"]}
-    # continuous delivery mitigates slow cycle time directly: 1 - 1/16 = 0.9375 -> 0
-    assert factors["slow-cycle-time"]["before"] == 0.9375
-    assert factors["slow-cycle-time"]["after"] == 0.0
+    # continuous delivery is the only rated capability that mitigates slow cycle time: its
+    # strength goes from 0.4375 (1x1) to 1 (4x4), counted at the confidence of the edge
+    kg = fresh_client.app.state.scalekg.kg
+    [edge] = [
+        e
+        for e in kg.edges_to(kg.concept("slow-cycle-time").iri, "mitigates")
+        if e.subject == kg.concept("continuous-software-delivery").iri
+    ]
+    c = CONFIDENCE_WEIGHTS[edge.confidence]
+    assert factors["slow-cycle-time"]["before"] == pytest.approx(1 - c * 0.4375, abs=1e-4)
+    assert factors["slow-cycle-time"]["after"] == pytest.approx(1 - c, abs=1e-4)
     assert factors["slow-cycle-time"]["direction"] == "down"
     # nothing about a reliability gap changed
     assert factors["reliability-posture-gap"]["direction"] == "same"

@@ -13,7 +13,7 @@ from collections import deque
 import pytest
 
 from scalekg.graph.assessment import prepare
-from scalekg.graph.assessment.scoring import analyse
+from scalekg.graph.assessment.report import analyse
 
 from .conftest import EXAMPLES, load_example
 

@@ -7,7 +7,7 @@ import pytest
 
 from scalekg.api.routers.assessment_pages import render_report_html
 from scalekg.graph.assessment import prepare
-from scalekg.graph.assessment.scoring import analyse
+from scalekg.graph.assessment.report import analyse
 
 EVIL = "<script>window.__xss=1</script>"
 
