@@ -7,8 +7,10 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
+export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: serve test build check stats lint format bench bench-scale screenshot clean readme-stats
+.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +23,10 @@ build: $(STAMP)
 
 serve: build
 	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
+
+# After changing ontology/ or data/: rerun HermiT and rewrite data/inferred.nt (commit it).
+inference: $(STAMP)
+	$(BIN)/scalekg build --write-inference
 
 check: $(STAMP)
 	$(BIN)/scalekg check

@@ -46,9 +46,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
     )
+    from . import errors
     from .routers import store_errors
 
-    store_errors.install(app)  # StoreError -> 503/507 JSON, and GET /health/store
+    errors.install(app)  # one error path: every 4xx/5xx as {error, message, ...} or an HTML page
+    app.include_router(store_errors.router)  # GET /health/store
     _install_routers(app, state)
     from . import docs_page
 

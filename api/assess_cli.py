@@ -41,13 +41,16 @@ def init(
 ) -> None:
     """Write a commented YAML template to fill in."""
     from scalekg.graph.assessment.template import render_template
+    from scalekg.graph.params import STAGE_SHORT, UnknownName, parse_stage
 
-    from .cli import load_kg
+    from .cli_common import load_kg
 
-    if stage not in ("early", "late"):
+    try:
+        short = STAGE_SHORT[parse_stage(stage)]
+    except UnknownName:
         err.print("[red]--stage must be early or late[/red]")
-        raise typer.Exit(2)
-    text = render_template(load_kg(build_dir), stage=stage, today=date.today())
+        raise typer.Exit(2) from None
+    text = render_template(load_kg(build_dir), stage=short, today=date.today())
     if output is None:
         sys.stdout.write(text)
         return
@@ -61,6 +64,8 @@ def init(
 def _load(kg, path: Path, as_json: bool):
     from scalekg.graph.assessment import AssessmentValidationError, prepare_text
 
+    from .error_shape import assessment_error_body
+
     if not path.is_file():
         err.print(f"[red]no such file:[/red] {path}", highlight=False)
         raise typer.Exit(2)
@@ -69,7 +74,7 @@ def _load(kg, path: Path, as_json: bool):
         return prepare_text(kg, path.read_bytes(), fmt)
     except AssessmentValidationError as exc:
         if as_json:
-            print(json.dumps(exc.as_dict(), indent=2, ensure_ascii=False))
+            print(json.dumps(assessment_error_body(exc), indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]{path} does not validate[/red] ({len(exc.errors)} problem(s)):")
             for problem in exc.errors:
@@ -117,7 +122,7 @@ def run(
     from scalekg.graph.assessment.report import analyse
     from scalekg.graph.assessment.repository import earlier_than
 
-    from .cli import load_kg
+    from .cli_common import load_kg
 
     if fmt is not None and fmt not in FORMATS:
         err.print(f"[red]--format must be one of {', '.join(FORMATS)}[/red]")
@@ -160,7 +165,7 @@ def compare_cmd(
     from scalekg.graph.assessment.compare import compare
     from scalekg.graph.assessment.report import analyse
 
-    from .cli import load_kg
+    from .cli_common import load_kg
 
     kg = load_kg(build_dir)
     repo = _repository(build_dir)

@@ -9,8 +9,9 @@ our routers. Around each route it:
   threadpool for ``def`` endpoints); later ones skip all of that;
 - adds ``ETag`` (built from the snapshot hash; a negotiated representation adds its own suffix)
   and ``Cache-Control`` to every successful read response;
-- answers ``If-None-Match`` (a strong or weak tag, a list of tags, or ``*``) with 304;
-- turns exceptions into JSON error bodies (``api.errors``), so bad input never gives a 500.
+- answers ``If-None-Match`` (a strong or weak tag, a list of tags, or ``*``) with 304.
+
+Exceptions pass through to the app-wide handlers (``api.errors.install``).
 
 Only 200 and 303 responses are cached and tagged; errors are computed every time.
 """
@@ -24,8 +25,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
-
-from . import errors
 
 CACHE_CONTROL = "public, max-age=60"
 MAX_ENTRIES = 4096
@@ -236,7 +235,7 @@ def _etag_for(state: Any, response: Response) -> str | None:
 
 
 class ReadRoute(APIRoute):
-    """Route class for read-only GET routes: response cache, ETag/304 and JSON errors."""
+    """Route class for read-only GET routes: response cache and ETag/304."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -252,11 +251,7 @@ class ReadRoute(APIRoute):
                 entry = cache.get(key)
             if entry is not None:
                 return entry.respond(request)
-            try:
-                response = await original(request)
-            except Exception as exc:
-                failure = errors.to_response(exc)
-                return failure if failure is not None else errors.internal_error(request, exc)
+            response = await original(request)
             if response.status_code not in CACHEABLE or not hasattr(response, "body"):
                 return response
             entry = Entry(response, _etag_for(state, response))

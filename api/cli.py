@@ -7,92 +7,102 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from scalekg.graph.settings import get_settings
 
-app = typer.Typer(help="ScaleKG: a sourced knowledge graph of how engineering organisations scale.")
-console = Console()
-err = Console(stderr=True)
+from . import assess_cli, store_cli, viz_cli
+from .cli_common import (
+    NORMAL,
+    QUIET,
+    VERBOSE,
+    BuildDir,
+    build_progress,
+    console,
+    err,
+    load_kg,
+    set_verbosity,
+    snapshot,
+    verbosity,
+)
 
-BuildDir = Annotated[
-    Path | None, typer.Option("--build-dir", help="Snapshot directory (SCALEKG_BUILD_DIR).")
-]
-
-
-def _progress():
-    status = err.status("building…")
-    status.start()
-
-    def say(message: str) -> None:
-        status.update(message)
-        err.log(message)
-
-    return status, say
-
-
-def _snapshot(build_dir: Path | None):
-    from scalekg.graph.build import BuildError, ensure_built
-
-    settings = get_settings(build_dir=build_dir)
-    status, say = _progress()
-    try:
-        return ensure_built(settings.build_dir, progress=say)
-    except BuildError as exc:
-        status.stop()
-        err.print("[red]build failed: the data does not conform[/red]")
-        err.print(exc.report.render(), markup=False, highlight=False)
-        raise typer.Exit(1) from exc
-    finally:
-        status.stop()
+app = typer.Typer(
+    help="ScaleKG: a sourced knowledge graph of how engineering organisations scale.",
+    epilog="Example: scalekg ask 'what mitigates premature scaling'   "
+    "(scalekg -v build: show every step)",
+)
 
 
-def load_kg(build_dir: Path | None = None):
-    from scalekg.graph.model import KnowledgeGraph
-    from scalekg.graph.store import load_memory_store, store_selector
+@app.callback()
+def options(
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Say more on stderr: every step, timings.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Nothing on stderr but errors.")
+    ] = False,
+) -> None:
+    """Options that come before the command: scalekg -v build."""
+    set_verbosity(VERBOSE if verbose else QUIET if quiet else NORMAL)
 
-    snapshot = _snapshot(build_dir)
-    return KnowledgeGraph.from_store(
-        store_selector(load_memory_store(snapshot.path)), snapshot.hash
-    )
 
-
-@app.command()
+@app.command(epilog="Example: scalekg build --build-dir /tmp/scalekg-build")
 def build(
     build_dir: BuildDir = None,
     force: Annotated[bool, typer.Option(help="Rebuild even if the inputs are unchanged.")] = False,
+    write_inference: Annotated[
+        bool,
+        typer.Option(
+            "--write-inference",
+            help="Run HermiT afresh and rewrite data/inferred.nt, the committed inference "
+            "(needs Java; `make inference`). Commit the file afterwards.",
+        ),
+    ] = False,
 ) -> None:
     """Validate, reason and write the content-hashed snapshot."""
     from scalekg.graph.build import BuildError
     from scalekg.graph.build import build as run_build
 
     settings = get_settings(build_dir=build_dir)
-    status, say = _progress()
+    if write_inference:
+        _write_inference()
     try:
-        result = run_build(settings.build_dir, force=force, progress=say)
+        result = run_build(settings.build_dir, force=force, progress=build_progress)
     except BuildError as exc:
-        status.stop()
         err.print("[red]build failed: the data does not conform[/red]")
         err.print(exc.report.render(), markup=False, highlight=False)
         raise typer.Exit(1) from exc
     except Exception as exc:  # reasoning errors and unparseable files
-        status.stop()
         err.print(f"[red]build failed:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from exc
-    status.stop()
     how = "reused" if result.reused else "built"
-    java = (
-        ""
-        if result.reused
-        else (" (reasoner cache hit)" if result.reasoner_cache_hit else " (HermiT ran)")
-    )
+    java = {
+        None: "",
+        "cache": " (reasoner cache hit)",
+        "committed": " (committed inference, no Java)",
+        "hermit": " (HermiT ran)",
+    }[result.reasoner_source]
     console.print(
-        f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}"
+        f"snapshot {result.snapshot.hash} {how}{java} in {result.seconds:.2f}s: {result.snapshot.path}",
+        highlight=False,
+        soft_wrap=True,
     )
 
 
-@app.command()
+def _write_inference() -> None:
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.reason import ReasoningError, regenerate_committed
+
+    sources = load_sources()
+    try:
+        path, count = regenerate_committed(sources.ontology, sources.data)
+    except ReasoningError as exc:
+        err.print(f"[red]cannot write the inference:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    console.print(f"wrote {path} ({count} inferred triples): commit it", highlight=False)
+
+
+@app.command(epilog="Example: scalekg check --data my-source.ttl")
 def check(
     data: Annotated[
         list[Path] | None,
@@ -101,14 +111,17 @@ def check(
 ) -> None:
     """Run the quality gates (SHACL, violation queries, quotes) and print a readable report."""
     from scalekg.graph.loader import DataFileError, load_sources
-    from scalekg.graph.validate import validate_graph
+    from scalekg.graph.resources import data_files, ontology_files, shape_files, violation_queries
+    from scalekg.graph.validate import validate_cached
 
     try:
         sources = load_sources(data=data) if data else load_sources()
     except DataFileError as exc:
         err.print(f"[red]cannot parse:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
-    report = validate_graph(sources.ontology + sources.data)
+    inputs = ontology_files() + shape_files() + violation_queries() + (data or data_files())
+    cache = get_settings().build_dir / "validation-cache"
+    report = validate_cached(sources.ontology + sources.data, inputs, cache)
     if report.conforms:
         console.print(f"[green]conforms[/green]: {', '.join(report.checks_run)}")
         return
@@ -116,7 +129,7 @@ def check(
     raise typer.Exit(1)
 
 
-@app.command()
+@app.command(epilog="Example: scalekg stats --markdown")
 def stats(
     build_dir: BuildDir = None,
     markdown: Annotated[
@@ -144,7 +157,10 @@ def stats(
     console.print(f"snapshot {kg.snapshot_hash}")
 
 
-@app.command()
+@app.command(
+    epilog="Examples: scalekg ask 'what mitigates premature scaling'   "
+    "scalekg ask 'how does be frugal affect premature scaling' --json"
+)
 def ask(
     question: Annotated[
         str, typer.Argument(help='For example: "what mitigates premature scaling"')
@@ -157,18 +173,15 @@ def ask(
     from scalekg.graph.ask import ask as run_ask
     from scalekg.graph.search import UnknownConceptError
 
+    from .error_shape import unknown_concept_body, unparseable_question_body
+
     kg = load_kg(build_dir)
     try:
         result = run_ask(kg, question)
     except UnknownConceptError as exc:
         suggestions = [m.as_dict() for m in exc.suggestions]
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unknown concept", "concept": exc.text, "suggestions": suggestions},
-                    indent=2,
-                )
-            )
+            print(json.dumps(unknown_concept_body(exc), indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
             if suggestions:
@@ -178,11 +191,8 @@ def ask(
         raise typer.Exit(2) from exc
     except UnparseableQuestionError as exc:
         if as_json:
-            print(
-                json.dumps(
-                    {"error": "unparseable question", "patterns": SUPPORTED_PATTERNS}, indent=2
-                )
-            )
+            body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+            print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
             err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
             for pattern in SUPPORTED_PATTERNS:
@@ -226,7 +236,7 @@ def _print_answers(result) -> None:
                 )
 
 
-@app.command()
+@app.command(epilog="Example: scalekg serve --port 8080 --store oxigraph:/var/lib/scalekg")
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
@@ -247,7 +257,7 @@ def serve(
     except StoreError as exc:
         err.print(f"[red]cannot serve:[/red] {exc.message}", highlight=False)
         raise typer.Exit(2) from exc
-    _snapshot(settings.build_dir)  # build before binding, so the port opens fast
+    snapshot(settings.build_dir)  # build before binding, so the port opens fast
     for name in ("host", "port", "workers", "store", "build_dir"):
         os.environ[f"SCALEKG_{name.upper()}"] = str(getattr(settings, name))
     console.print(f"ScaleKG on http://{settings.host}:{settings.port}/  (store: {settings.store})")
@@ -257,28 +267,13 @@ def serve(
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        log_level="info",
+        log_level="info" if verbosity() >= VERBOSE else "warning",
     )
 
 
-PLUGIN_MODULES = ("scalekg.viz.cli", "scalekg.api.assess_cli", "scalekg.api.store_cli")
-
-
-def _register_plugins() -> None:
-    """Commands that live next to their feature (viz, assess, load) add themselves here."""
-    import importlib
-
-    for name in PLUGIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(app)
-
-
-_register_plugins()
+# Commands that live next to their feature (viz, assess, load) register themselves here.
+for _module in (viz_cli, assess_cli, store_cli):
+    _module.register(app)
 
 
 def main() -> None:

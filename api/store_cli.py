@@ -1,6 +1,6 @@
 """``scalekg load`` and ``scalekg store-status``: push the snapshot into a store, and look at one.
 
-Registered by ``api/cli.py``'s plugin hook. Credentials of a remote store come from the
+Registered by ``api/cli.py``. Credentials of a remote store come from the
 environment only (SCALEKG_STORE_USER, SCALEKG_STORE_PASSWORD, SCALEKG_STORE_AUTH), never from
 the command line, where other users could read them in the process list.
 """
@@ -35,10 +35,12 @@ EXIT_SPEC = 2
 def _fail(exc: Exception, as_json: bool) -> typer.Exit:
     from scalekg.graph.backends import StoreError, StoreSpecError
 
+    from .error_shape import error_body
+
     kind = exc.kind if isinstance(exc, StoreError) else "error"
     message = exc.message if isinstance(exc, StoreError) else str(exc)
     if as_json:
-        print(json.dumps({"error": kind, "message": message}))
+        print(json.dumps(error_body(kind, message)))
     else:
         err.print(f"[red]{kind}:[/red] {message}", highlight=False)
     return typer.Exit(EXIT_SPEC if isinstance(exc, StoreSpecError) else EXIT_STORE)
@@ -53,9 +55,10 @@ def load(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Load the snapshot into a store (replacing its three shipped graphs, never user data)."""
-    from scalekg.api.cli import _snapshot
     from scalekg.graph.backends import SnapshotRef, StoreError, open_backend, parse_spec
     from scalekg.graph.settings import get_settings
+
+    from .cli_common import snapshot as _snapshot
 
     settings = get_settings(store=store, build_dir=build_dir)
     try:
@@ -121,5 +124,9 @@ def store_status(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("load")(load)
-    app.command("store-status")(store_status)
+    app.command("load", epilog="Example: scalekg load --store oxigraph:/var/lib/scalekg")(load)
+    app.command(
+        "store-status",
+        epilog="Example: SCALEKG_STORE_USER=dba SCALEKG_STORE_PASSWORD=… "
+        "scalekg store-status --store sparql:http://127.0.0.1:8890/sparql",
+    )(store_status)

@@ -6,21 +6,11 @@ One implementation per question, shared by the CLI, the REST API and the graph v
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from . import paths as chain_paths
 from .model import Concept, Edge, KnowledgeGraph
+from .params import RELATION_NAMES
 
-# How each relation reads forwards and backwards, for the look-up scheme and for the ask door.
-RELATION_NAMES: dict[str, tuple[str, str]] = {
-    "influencesPositively": ("influences", "influenced-by"),
-    "mitigates": ("mitigates", "mitigated-by"),
-    "causes": ("causes", "caused-by"),
-    "hurts": ("hurts", "hurt-by"),
-    "applies": ("applies", "applied-by"),
-    "focuses": ("focuses", "focused-by"),
-    "watches": ("watches", "watched-by"),
-    "supports": ("supports", "supported-by"),
-    "addresses": ("addresses", "addressed-by"),
-    "signals": ("signals", "signalled-by"),
-}
+# The look-up scheme: each relation read forwards and backwards (graph/params.py).
 LOOKUPS: dict[str, tuple[str, str]] = {}
 for _pred, (_fwd, _back) in RELATION_NAMES.items():
     LOOKUPS[_fwd] = (_pred, "out")
@@ -154,32 +144,22 @@ def mitigators(kg: KnowledgeGraph, concept: Concept) -> list[Answer]:
 
 
 def paths(
-    kg: KnowledgeGraph, source: Concept, target: Concept, *, max_steps: int = 6, limit: int = 10
+    kg: KnowledgeGraph,
+    source: Concept,
+    target: Concept,
+    *,
+    max_steps: int = 6,
+    limit: int = 10,
+    flt: chain_paths.ChainFilter = chain_paths.EVERYTHING,
 ) -> list[list[Step]]:
-    """Explanation chains from ``source`` to ``target`` along the edges, ranked.
+    """Explanation chains from ``source`` to ``target`` along the edges, ranked (graph/paths.py).
 
     Shorter chains first; among equals, those with more stated steps. Each step carries its
     sources. Both directions are tried, so "how does X affect Y" works whichever way the arrows run.
+    ``flt`` restricts the relations, the types in between and the confidence of each step.
     """
-    import networkx as nx
-
-    found: list[list[Step]] = []
-    for a, b in ((source.iri, target.iri), (target.iri, source.iri)):
-        if a == b or a not in kg.nx or b not in kg.nx:
-            continue
-        for edge_path in nx.all_simple_edge_paths(kg.nx, a, b, cutoff=max_steps):
-            found.append([Step(kg.nx.edges[u, v, k]["edge"], kg) for u, v, k in edge_path])
-            if len(found) >= 500:
-                break
-        if found:
-            break
-
-    def rank(chain: list[Step]) -> tuple:
-        stated = sum(1 for s in chain if s.edge.basis == "stated")
-        return (len(chain), -stated, [s.edge.object for s in chain])
-
-    found.sort(key=rank)
-    return found[:limit]
+    found = chain_paths.chains(kg, source.iri, target.iri, flt, max_steps=max_steps, limit=limit)
+    return [[Step(edge, kg) for edge in chain] for chain in found]
 
 
 def describe(kg: KnowledgeGraph, concept: Concept) -> dict:

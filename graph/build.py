@@ -54,6 +54,7 @@ class BuildResult:
     reused: bool
     reasoner_cache_hit: bool | None
     seconds: float
+    reasoner_source: str | None = None  # "cache", "committed" or "hermit"; None when reused
 
 
 def input_files() -> list[Path]:
@@ -92,13 +93,13 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
     say("loading the ontology and the data")
     sources = load_sources()
     union = sources.ontology + sources.data
-    say("validating: SHACL shapes, violation queries, quotes")
-    from .validate import validate_graph  # pySHACL is slow to import: only when building
+    say("validating: SHACL shapes, violation queries, quotes (cached by input hash)")
+    from .validate import validate_cached  # pySHACL is slow to import: only when building
 
-    report = validate_graph(union)
+    report = validate_cached(union, input_files(), build_dir / "validation-cache")
     if not report.conforms:
         raise BuildError(report)
-    say("reasoning with HermiT (cached by input hash)")
+    say("reasoning: the cached or committed inference, else HermiT")
     result = reason(sources.ontology, sources.data, build_dir / "reasoner-cache")
     ds = Dataset()
     for name, graph in (
@@ -123,7 +124,11 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
         if old != path:
             old.unlink()
     return BuildResult(
-        Snapshot(path, digest, stats), False, result.cache_hit, time.perf_counter() - start
+        Snapshot(path, digest, stats),
+        False,
+        result.cache_hit,
+        time.perf_counter() - start,
+        result.source,
     )
 
 

@@ -12,10 +12,10 @@ import networkx as nx
 
 from .confidence import SPECULATIVE, STATED, rank
 from .namespaces import CONCEPT_CLASSES, EDGE_PREDICATES, SPARQL_PREFIXES, SUPERTYPES, local_name
+from .params import STAGES as STAGES
 from .store import SelectFn
 
 TYPE_PRIORITY = CONCEPT_CLASSES
-STAGES = ("early-stage", "late-stage")
 
 
 @dataclass(frozen=True)

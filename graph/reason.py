@@ -3,11 +3,17 @@
 The reasoner sees the TBox, the concepts' types and the plain edges (not the labels, nor the
 edge statements: it has nothing to say about them). What it infers beyond its input becomes the
 ``inferred`` named graph: inverse edges, ContributingFactor membership, the property chain
-``indirectlyMitigates`` and the superclass types. The result is cached on disk, keyed by the hash
-of the reasoner's input, so a rebuild with unchanged inputs never starts Java.
+``indirectlyMitigates`` and the superclass types.
+
+Java is needed only when the reasoner's input is new. The answer is looked up, by the hash of
+that input, first in the build's cache, then in ``data/inferred.nt``: the inference for the
+shipped ontology and data, committed with them (as OBO projects commit their release
+artefacts), so a fresh clone or an installed wheel serves without Java. ``make inference``
+(``scalekg build --write-inference``) regenerates that file after the ontology or data change.
 """
 
 import hashlib
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +22,19 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from .namespaces import EDGE_PREDICATES, SKG
+from .resources import committed_inference_file
 
 REASONER_VERSION = "hermit-1"
+REGENERATE = "make inference"  # the command that refreshes data/inferred.nt
+KEY_LINE = "# reasoner-input "
 
 
 class ReasoningError(RuntimeError):
     """The ontology is inconsistent, or a class is unsatisfiable."""
+
+
+class JavaMissingError(ReasoningError):
+    """The reasoner's input is new and there is no Java to run HermiT."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,7 @@ class ReasoningResult:
     inferred: Graph
     cache_hit: bool
     input_hash: str
+    source: str = "hermit"  # "cache", "committed" (data/inferred.nt) or "hermit"
 
 
 STRUCTURAL = (
@@ -68,22 +82,91 @@ def _hash_graph(graph: Graph) -> str:
     return h.hexdigest()
 
 
+def reasoner_key(ontology: Graph, data: Graph, ontology_text_hash: str = "") -> str:
+    """The hash of what the reasoner would see: equal keys, equal inference."""
+    return _key_of(reasoner_input(ontology, data), ontology_text_hash)
+
+
+def _key_of(source: Graph, ontology_text_hash: str = "") -> str:
+    return hashlib.sha256((_hash_graph(source) + ontology_text_hash).encode()).hexdigest()[:32]
+
+
 def reason(
-    ontology: Graph, data: Graph, cache_dir: Path, ontology_text_hash: str = ""
+    ontology: Graph,
+    data: Graph,
+    cache_dir: Path,
+    ontology_text_hash: str = "",
+    committed: Path | None = None,
 ) -> ReasoningResult:
+    """The inference for ``ontology`` + ``data``: from the cache, the committed file, or HermiT."""
     source = reasoner_input(ontology, data)
-    key = hashlib.sha256((_hash_graph(source) + ontology_text_hash).encode()).hexdigest()[:32]
+    key = _key_of(source, ontology_text_hash)
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached = cache_dir / f"inferred-{key}.nt"
     if cached.exists():
         inferred = Graph()
         inferred.parse(cached, format="nt")
-        return ReasoningResult(inferred, cache_hit=True, input_hash=key)
+        return ReasoningResult(inferred, cache_hit=True, input_hash=key, source="cache")
+    committed_path = committed or committed_inference_file()
+    if committed_key(committed_path) == key:
+        inferred = Graph()
+        inferred.parse(committed_path, format="nt")
+        return ReasoningResult(inferred, cache_hit=True, input_hash=key, source="committed")
+    require_java(committed_path)
     inferred = run_hermit(source)
     tmp = cached.with_suffix(".tmp")
     inferred.serialize(tmp, format="nt", encoding="utf-8")
     tmp.replace(cached)
     return ReasoningResult(inferred, cache_hit=False, input_hash=key)
+
+
+def require_java(committed_path: Path) -> None:
+    if shutil.which("java"):
+        return
+    raise JavaMissingError(
+        f"the ontology or data differ from what {committed_path.name} was reasoned from, and "
+        "running the reasoner (HermiT) again needs Java, which is not on the PATH. "
+        "Install a Java runtime (Debian/Ubuntu: `apt-get install default-jre-headless`; "
+        f"or run `.ci/system-packages.sh`), then run `{REGENERATE}` and commit {committed_path.name}"
+    )
+
+
+def committed_key(path: Path) -> str | None:
+    """The reasoner-input key written at the top of a committed inference file, if any."""
+    if not path.exists():
+        return None
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                return None
+            if line.startswith(KEY_LINE):
+                return line[len(KEY_LINE) :].strip()
+    return None
+
+
+def write_committed(inferred: Graph, key: str, path: Path) -> None:
+    """Write ``inferred`` as sorted N-Triples under a header naming its key: small, stable diffs."""
+    lines = sorted(line for line in inferred.serialize(format="nt").splitlines() if line.strip())
+    header = [
+        "# What HermiT infers from the shipped ontology and data (the `inferred` named graph).",
+        f"# Generated by `{REGENERATE}` (scalekg build --write-inference); do not edit by hand.",
+        f"{KEY_LINE}{key}",
+    ]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def regenerate_committed(
+    ontology: Graph, data: Graph, path: Path | None = None
+) -> tuple[Path, int]:
+    """Run HermiT afresh over the shipped inputs and rewrite the committed inference file."""
+    target = path or committed_inference_file()
+    require_java(target)
+    source = reasoner_input(ontology, data)
+    inferred = run_hermit(source)
+    write_committed(inferred, _key_of(source), target)
+    return target, len(inferred)
 
 
 def run_hermit(source: Graph) -> Graph:

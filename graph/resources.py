@@ -38,5 +38,10 @@ def example_queries() -> list[Path]:
     return sorted((ontology_dir() / "queries").glob("*.rq"))
 
 
+def committed_inference_file() -> Path:
+    """The reasoner's output for the shipped ontology and data (see graph/reason.py)."""
+    return data_dir() / "inferred.nt"
+
+
 def seed_file(name: str) -> Path:
     return data_dir() / "seeds" / name

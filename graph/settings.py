@@ -5,10 +5,19 @@ line options of ``scalekg serve`` override them. ``docs/settings.md`` lists them
 that the list and this class agree.
 """
 
+import os
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/scalekg``, else ``~/.local/share/scalekg``: never the working directory."""
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / "scalekg"
 
 
 class Settings(BaseSettings):
@@ -22,8 +31,16 @@ class Settings(BaseSettings):
     )
     port: int = Field(8000, description="TCP port of the server.", ge=0, le=65535)
     workers: int = Field(1, description="Number of uvicorn worker processes.", ge=1, le=64)
+    data_dir: Path = Field(
+        None,  # type: ignore[arg-type]  # filled in by _fill_dirs; documented as None
+        validate_default=False,
+        description="Where ScaleKG keeps what it makes (builds, assessments). "
+        "Default: `$XDG_DATA_HOME/scalekg`, else `~/.local/share/scalekg`.",
+    )
     build_dir: Path = Field(
-        Path("build"), description="Where `scalekg build` writes the snapshot and its stats."
+        None,  # type: ignore[arg-type]  # filled in by _fill_dirs; documented as None
+        validate_default=False,
+        description="Where `scalekg build` writes the snapshot and its stats. Default: `DATA_DIR/build`.",
     )
     store: str = Field(
         "memory",
@@ -67,6 +84,16 @@ class Settings(BaseSettings):
     graph_max_nodes: int = Field(
         600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1
     )
+
+    @model_validator(mode="after")
+    def _fill_dirs(self) -> Self:
+        # The defaults depend on the environment (home, XDG) and on data_dir, so they are filled
+        # in here rather than at import: the working directory never decides where a build goes.
+        if self.data_dir is None:
+            self.data_dir = default_data_dir()
+        if self.build_dir is None:
+            self.build_dir = self.data_dir / "build"
+        return self
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -21,6 +21,25 @@ BUILD_DIR = Path(os.environ.get("SCALEKG_TEST_BUILD_DIR", ROOT / "build"))
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_data_dir(tmp_path_factory) -> Iterator[Path]:
+    """Point ``data_dir`` at a temporary directory, so no test writes into the user's own.
+
+    ``SCALEKG_BUILD_DIR`` keeps naming the shared test build (the repository's ``build/`` unless
+    ``SCALEKG_TEST_BUILD_DIR`` says otherwise), so the tests and their servers reuse one snapshot.
+    """
+    path = tmp_path_factory.mktemp("data-dir")
+    saved = {k: os.environ.get(k) for k in ("SCALEKG_DATA_DIR", "SCALEKG_BUILD_DIR")}
+    os.environ["SCALEKG_DATA_DIR"] = str(path)
+    os.environ["SCALEKG_BUILD_DIR"] = str(BUILD_DIR)
+    yield path
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def snapshot() -> Snapshot:
     return ensure_built(BUILD_DIR)

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+from scalekg.api.error_shape import RETRY_AFTER_S
 from scalekg.api.errors import to_response
 from scalekg.graph.backends.base import StoreFullError, StoreUnavailableError
 
@@ -24,7 +25,7 @@ def test_serve_refuses_several_workers_on_an_oxigraph_store(tmp_path):
 def test_store_errors_map_to_json_responses():
     down = to_response(StoreUnavailableError("Virtuoso is not answering"))
     assert down.status_code == 503
-    assert down.headers["Retry-After"] == "5"
+    assert down.headers["Retry-After"] == str(RETRY_AFTER_S)
     body = json.loads(down.body)
     assert body["error"] == "store unavailable"
     assert "Virtuoso" in body["message"]

@@ -15,28 +15,30 @@ The rules, in order:
 4. Each expanded node that is visible adds its neighbours along allowed edges, whatever their type
    or stage (the user asked for them), still under the cap.
 5. ``path=a,b`` adds every node and edge on a shortest directed chain from a to b over the allowed
-   edges (from b to a if there is none), exempt from the cap, and highlights them.
+   edges (from b to a if there is none), exempt from the cap, and highlights them
+   (``graph.paths.shortest``).
 6. Edges shown: allowed relation, both ends visible.
 """
 
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from scalekg.graph.model import STAGES, Concept, Edge, KnowledgeGraph
+from scalekg.graph.model import Concept, Edge, KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES
+from scalekg.graph.params import (
+    DEFAULT_DEPTH,
+    MAX_DEPTH,
+    STAGES,
+    UnknownName,
+    name_key,
+    parse_relation,
+    parse_stage,
+    type_aliases,
+)
+from scalekg.graph.paths import ChainFilter, shortest
 from scalekg.graph.search import UnknownConceptError, resolve
 
 from .style import CLASS_STYLES, class_key
-
-MAX_DEPTH = 6
-DEFAULT_DEPTH = 1
-STAGE_ALIASES = {
-    "early": "early-stage",
-    "early-stage": "early-stage",
-    "late": "late-stage",
-    "late-stage": "late-stage",
-}
 
 
 class ViewError(ValueError):
@@ -118,6 +120,14 @@ def type_names(kg: KnowledgeGraph | None = None) -> list[str]:
     return names
 
 
+OTHER_KEY = name_key("Other")  # the minor classes, as one legend entry
+
+
+def minor_types(kg: KnowledgeGraph) -> list[str]:
+    """The display types of the graph that share the legend's "Other" entry."""
+    return sorted({c.type for c in kg.concepts.values() if class_key(c.type) == "Other"})
+
+
 def _split(values: str | Iterable[str] | None) -> list[str]:
     if values is None:
         return []
@@ -127,10 +137,6 @@ def _split(values: str | Iterable[str] | None) -> list[str]:
     for value in values:
         out += [v.strip() for v in value.split(",") if v.strip()]
     return out
-
-
-def _squash(text: str) -> str:
-    return text.replace("-", "").replace("_", "").replace(" ", "").lower()
 
 
 def _concept(kg: KnowledgeGraph, param: str, text: str) -> Concept:
@@ -152,8 +158,6 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
     ``failurefactor``, plus the name "Other" for the minor classes; relations accept the predicate
     (``influencesPositively``) or how it reads (``influences``); stages ``early``/``late``.
     """
-    from scalekg.graph.answers import RELATION_NAMES
-
     focus_text = (_split(params.get("focus")) or [None])[0]
     focus = _concept(kg, "focus", focus_text).iri if focus_text else None
 
@@ -167,34 +171,27 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
         if not 0 <= depth <= MAX_DEPTH:
             raise ViewError(422, "depth", f"depth must be between 0 and {MAX_DEPTH}")
 
-    known_types = {_squash(t): t for t in type_names(kg)}
-    minor = sorted({c.type for c in kg.concepts.values() if class_key(c.type) == "Other"})
+    known_types = type_aliases(type_names(kg))
+    minor = minor_types(kg)
     types: list[str] = []
     for text in _split(params.get("types")):
-        if _squash(text) == "other":
+        if name_key(text) == OTHER_KEY:
             types += minor
-        elif _squash(text) in known_types:
-            types.append(known_types[_squash(text)])
+        elif name_key(text) in known_types:
+            types.append(known_types[name_key(text)])
         else:
             raise ViewError(
                 422, "types", f"unknown type {text!r}", allowed=[*type_names(kg), "Other"]
             )
 
-    known_relations = {p.lower(): p for p in EDGE_PREDICATES}
-    known_relations |= {fwd: p for p, (fwd, _back) in RELATION_NAMES.items()}
-    relations: list[str] = []
-    for text in _split(params.get("relations")):
-        if text.lower() not in known_relations:
-            raise ViewError(
-                422, "relations", f"unknown relation {text!r}", allowed=list(EDGE_PREDICATES)
-            )
-        relations.append(known_relations[text.lower()])
+    def parsed(name: str, parse) -> list[str]:
+        try:
+            return [parse(text) for text in _split(params.get(name))]
+        except UnknownName as exc:
+            raise ViewError(422, name, str(exc), allowed=exc.allowed) from None
 
-    stages: list[str] = []
-    for text in _split(params.get("stages")):
-        if text.lower() not in STAGE_ALIASES:
-            raise ViewError(422, "stages", f"unknown stage {text!r}", allowed=list(STAGES))
-        stages.append(STAGE_ALIASES[text.lower()])
+    relations = parsed("relations", parse_relation)
+    stages = parsed("stages", parse_stage)
 
     expand = tuple(_concept(kg, "expand", t).iri for t in _split(params.get("expand")))
 
@@ -269,50 +266,6 @@ def passes(concept: Concept, view: ViewParams) -> bool:
     return not (view.stages and concept.stages and not set(concept.stages) & set(view.stages))
 
 
-def shortest_chains(
-    kg: KnowledgeGraph, a: str, b: str, allowed: frozenset[str]
-) -> tuple[list[str], list[Edge]]:
-    """Nodes and edges on every shortest directed chain a → b (else b → a), over allowed edges."""
-    for source, target in ((a, b), (b, a)):
-        if source == target:
-            return [source], []
-        forward = _distances(kg, source, allowed, reverse=False)
-        if target not in forward:
-            continue
-        backward = _distances(kg, target, allowed, reverse=True)
-        length = forward[target]
-        order = node_order(kg)
-        edges = [
-            e
-            for e in kg.edges
-            if e.predicate in allowed
-            and e.subject in forward
-            and e.object in backward
-            and forward[e.subject] + 1 + backward[e.object] == length
-        ]
-        nodes = {source, target} | {e.subject for e in edges} | {e.object for e in edges}
-        return sorted(nodes, key=lambda n: (forward[n], order[n])), edges
-    return [], []
-
-
-def _distances(
-    kg: KnowledgeGraph, start: str, allowed: frozenset[str], *, reverse: bool
-) -> dict[str, int]:
-    dist = {start: 0}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        hops = kg.edges_to(node) if reverse else kg.edges_from(node)
-        for e in hops:
-            if e.predicate not in allowed:
-                continue
-            nxt = e.subject if reverse else e.object
-            if nxt not in dist:
-                dist[nxt] = dist[node] + 1
-                queue.append(nxt)
-    return dist
-
-
 def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection:
     """The nodes and edges a view shows (see the module docstring for the rules)."""
     allowed = _allowed_relations(kg, view)
@@ -361,7 +314,7 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
     path_nodes: list[str] = []
     path_edges: list[Edge] = []
     if view.path:
-        path_nodes, path_edges = shortest_chains(kg, *view.path, allowed)
+        path_nodes, path_edges = shortest(kg, *view.path, ChainFilter.of(relations=allowed))
         present = set(nodes)
         nodes += [n for n in path_nodes if n not in present]
     visible = set(nodes)

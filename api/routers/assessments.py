@@ -2,7 +2,8 @@
 
 - ``POST /api/assessments``: JSON, or YAML with ``Content-Type: application/yaml``. 201 with the
   id and a ``Location`` header (200 and the same id if that exact document is already stored).
-  Validation errors: 422 with ``{"detail": [{"loc": "capabilities[3].depth", "msg": ...}]}``.
+  Validation errors: 422 with ``{"error": "invalid assessment", "message": ..., "detail":
+  [{"loc": "capabilities[3].depth", "msg": ...}]}``; every error has the app's one shape.
 - ``GET /api/assessments?org=``: the stored assessments, optionally by organisation (case
   insensitive, substring).
 - ``GET /api/assessments/{id}``: the document; ``GET /api/assessments/{id}/report``: the analysis.
@@ -18,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from scalekg.graph.assessment import AssessmentValidationError, prepare_text
+from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
 from scalekg.graph.assessment.model import Assessment
 from scalekg.graph.assessment.report import analyse
@@ -128,10 +129,8 @@ async def create_assessment(request: Request) -> JSONResponse:
         assessment = prepare_text(state.kg, body, fmt)
         return repository(request).save(assessment)
 
-    try:
-        stored, created = await run_in_threadpool(work)
-    except AssessmentValidationError as exc:
-        return JSONResponse(exc.as_dict(), status_code=422)
+    # AssessmentValidationError: a field-pointed 422 from the app-wide handler (api/errors.py).
+    stored, created = await run_in_threadpool(work)
     location = f"/api/assessments/{stored.id}"
     return JSONResponse(
         {

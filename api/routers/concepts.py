@@ -1,13 +1,14 @@
 """``/api/concepts``: forgiving search, and one concept with every edge and its sources."""
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from starlette.responses import Response
 
+from scalekg.graph import params
 from scalekg.graph.answers import describe
-from scalekg.graph.model import STAGES, TYPE_PRIORITY
+from scalekg.graph.model import TYPE_PRIORITY
+from scalekg.graph.params import STAGES
 from scalekg.graph.search import search
 
 from ..caching import ReadRoute
@@ -17,18 +18,16 @@ from ..errors import ApiError
 router = APIRouter(prefix="/api", tags=["concepts"], route_class=ReadRoute)
 
 VALID_TYPES: tuple[str, ...] = tuple(sorted(TYPE_PRIORITY))
-_TYPE_KEYS = {re.sub(r"[^a-z]", "", t.lower()): t for t in VALID_TYPES}
 
 
 def parse_type(value: str | None) -> str | None:
     """A class name, forgiving case and punctuation ("failure-factor" -> "FailureFactor")."""
     if value is None or not value.strip():
         return None
-    key = re.sub(r"[^a-z]", "", value.lower())
-    if key not in _TYPE_KEYS:  # plurals: "capabilities", "values"
-        key = key[:-3] + "y" if key.endswith("ies") else key.removesuffix("s")
-    if key in _TYPE_KEYS:
-        return _TYPE_KEYS[key]
+    try:
+        return params.parse_type(value, VALID_TYPES)  # also plurals: "capabilities", "values"
+    except params.UnknownName:
+        pass
     raise ApiError(
         422,
         "invalid type",
@@ -41,10 +40,10 @@ def parse_stage(value: str | None) -> str | None:
     """``early-stage`` or ``late-stage`` (``early`` and ``late`` are accepted too)."""
     if value is None or not value.strip():
         return None
-    key = re.sub(r"[^a-z]+", "-", value.strip().lower()).strip("-")
-    key = key if key.endswith("-stage") else f"{key}-stage"
-    if key in STAGES:
-        return key
+    try:
+        return params.parse_stage(value)
+    except params.UnknownName:
+        pass
     raise ApiError(
         422,
         "invalid stage",

@@ -8,17 +8,19 @@ Bad parameters answer 422 (bad value) or 404 (unknown concept, with suggestions)
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from scalekg.graph.answers import paths
+from scalekg.graph.answers import Answer, Step
+from scalekg.graph.params import VIEW_PARAMS
+from scalekg.graph.paths import ChainFilter, chains, shortest
+from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
-from scalekg.viz.select import ViewError, parse_view, select, shortest_chains
+from scalekg.viz.select import ViewError, parse_view, select
 
 from ..caching import ReadRoute
+from ..errors import ApiError
 
 # ReadRoute: snapshot ETags, 304s, gzip and a response cache keyed by path and query.
 router = APIRouter(tags=["graph view"], route_class=ReadRoute)
-
-VIEW_PARAMS = ("focus", "depth", "types", "relations", "stages", "expand", "path", "selected")
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -41,10 +43,7 @@ def graph_page(request: Request) -> HTMLResponse:
     if assessment_id is not None:
         overlay = _overlay(request, assessment_id)
         if overlay is None:
-            return JSONResponse(
-                {"error": "not found", "message": f"no assessment {assessment_id!r}"},
-                status_code=404,
-            )
+            raise ApiError(404, "not found", f"No assessment {assessment_id!r}.")
     html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes, overlay=overlay)
     return HTMLResponse(html)
 
@@ -75,10 +74,7 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
 @router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")
 def graph_json(request: Request) -> JSONResponse:
     state = _state(request)
-    try:
-        view = parse_view(state.kg, _params(request))
-    except ViewError as exc:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    view = parse_view(state.kg, _params(request))  # a ViewError is answered by api/errors.py
     selection = select(state.kg, view, max_nodes=state.settings.graph_max_nodes)
     return JSONResponse(view_json(state.kg, selection))
 
@@ -98,18 +94,18 @@ def graph_paths(request: Request) -> JSONResponse:
     kg = state.kg
     a, b = request.query_params.get("from"), request.query_params.get("to")
     if not a or not b:
-        return JSONResponse(
-            {"error": "give two concepts: /graph/paths.json?from=<id or label>&to=<id or label>"},
-            status_code=422,
+        raise ApiError(
+            422,
+            "missing concept",
+            "Give two concepts: /graph/paths.json?from=<id or label>&to=<id or label>",
+            param="to" if a else "from",
         )
-    try:
-        view = parse_view(kg, {**_params(request), "path": [a, b]})
-    except ViewError as exc:
-        return JSONResponse(exc.as_dict(), status_code=exc.status)
+    view = parse_view(kg, {**_params(request), "path": [a, b]})
     source, target = (kg.concepts[i] for i in view.path)
-    allowed = frozenset(view.relations) or frozenset(e.predicate for e in kg.edges)
-    nodes, edges = shortest_chains(kg, source.iri, target.iri, allowed)
-    chains = paths(kg, source, target)
+    # One filter for the highlight and the chains: the view's relations (all when none given).
+    flt = ChainFilter.of(relations=view.relations)
+    nodes, edges = shortest(kg, source.iri, target.iri, flt)
+    found = chains(kg, source.iri, target.iri, flt)
     return JSONResponse(
         {
             "from": source.summary(),
@@ -120,15 +116,11 @@ def graph_paths(request: Request) -> JSONResponse:
             },
             "chains": [
                 {
-                    "path": [kg.concepts[chain[0].edge.subject].label]
-                    + [
-                        x
-                        for s in chain
-                        for x in (s.edge.predicate, kg.concepts[s.edge.object].label)
-                    ],
-                    "steps": [s.as_dict() for s in chain],
+                    "path": Answer(target, [Step(e, kg) for e in chain], "path").path(),
+                    "confidence": chain_confidence(chain),
+                    "steps": [Step(e, kg).as_dict() for e in chain],
                 }
-                for chain in chains
+                for chain in found
             ],
         }
     )
@@ -137,5 +129,5 @@ def graph_paths(request: Request) -> JSONResponse:
 @router.get("/graph/static/{name}", include_in_schema=False)
 def graph_static(name: str) -> Response:
     if name not in ASSETS:
-        return JSONResponse({"error": f"no asset {name!r}"}, status_code=404)
+        raise ApiError(404, "not found", f"No asset {name!r}.")
     return Response(asset(name), media_type=ASSETS[name])

@@ -21,18 +21,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from scalekg.graph.sparql.errors import (
-    ExecutorBusyError,
-    ForbiddenQueryError,
     NotAcceptableError,
-    QueryExecutionError,
-    QuerySyntaxError,
-    QueryTimeoutError,
     SparqlError,
-    UpdateFailedError,
     UpdateNotAllowedError,
 )
 from scalekg.graph.sparql.formats import negotiate
 from scalekg.graph.sparql.service import service_description
+
+from ..errors import json_error, to_response
 
 router = APIRouter(tags=["sparql"])
 
@@ -74,27 +70,14 @@ READ_ONLY = (
 )
 
 
-def _error(status: int, error: str, message: str, **extra) -> JSONResponse:
-    headers = extra.pop("headers", None)
-    return JSONResponse({"error": error, "message": message, **extra}, status, headers=headers)
+def _error(status: int, error: str, message: str, **extra) -> Response:
+    return json_error(status, error, message, **extra)
 
 
-def _error_response(exc: SparqlError) -> JSONResponse:
-    if isinstance(exc, QuerySyntaxError):
-        return _error(400, "syntax", exc.message, line=exc.line, column=exc.column)
-    if isinstance(exc, ForbiddenQueryError):  # SERVICE, LOAD, FROM <elsewhere>, update as query
-        return _error(400, "forbidden", exc.message)
-    if isinstance(exc, NotAcceptableError):
-        return _error(406, "not_acceptable", exc.message, supported=exc.supported)
-    if isinstance(exc, QueryTimeoutError):
-        return _error(504, "timeout", exc.message, limit_s=exc.limit_s)
-    if isinstance(exc, ExecutorBusyError):
-        return _error(503, "busy", exc.message, limit_s=exc.limit_s, headers={"Retry-After": "1"})
-    if isinstance(exc, UpdateFailedError):
-        return _error(400, "update_failed", exc.message)
-    if isinstance(exc, QueryExecutionError):
-        return _error(500, "execution", exc.message)
-    return _error(500, "error", exc.message)
+def _error_response(exc: SparqlError) -> Response:
+    response = to_response(exc)
+    assert response is not None  # every SparqlError has its answer
+    return response
 
 
 @lru_cache(maxsize=4096)

@@ -11,14 +11,10 @@ Each next step says:
 
 from ..answers import Answer, Step
 from ..model import Concept, Edge, KnowledgeGraph
+from ..paths import first_chain
 from .diagnostic import Diagnostic
 from .model import DEPTH_QUESTION, WIDTH_QUESTION
 from .scoring import path_confidence, r
-
-try:  # the one chain walk of the project (graph/paths.py)
-    from ..paths import first_chain
-except ImportError:  # pragma: no cover - until graph/paths.py is on this branch
-    first_chain = None
 
 # Rituals that need an organisation of some size: (mechanism slug, minimum headcount, why).
 RITUAL_NEEDS: dict[str, tuple[int, str]] = {
@@ -37,26 +33,9 @@ def step_dict(kg: KnowledgeGraph, edge: Edge) -> dict:
 
 def path_to_outcome(kg: KnowledgeGraph, factor_iri: str, max_hops: int = 4) -> list[Edge]:
     """The first causes* then hurts chain from a failure factor to a positive outcome."""
-    if first_chain is not None:
-        return first_chain(
-            kg, factor_iri, through=["causes"], ending=["hurts"], max_steps=max_hops + 1
-        )
-    frontier: list[tuple[str, list[Edge]]] = [(factor_iri, [])]  # pragma: no cover
-    seen = {factor_iri}
-    for _ in range(max_hops + 1):
-        nxt: list[tuple[str, list[Edge]]] = []
-        for node, path in frontier:
-            hurts = sorted(kg.edges_from(node, "hurts"), key=lambda e: kg.concepts[e.object].label)
-            if hurts:
-                return [*path, hurts[0]]
-            for edge in sorted(
-                kg.edges_from(node, "causes"), key=lambda e: kg.concepts[e.object].label
-            ):
-                if edge.object not in seen:
-                    seen.add(edge.object)
-                    nxt.append((edge.object, [*path, edge]))
-        frontier = nxt
-    return []
+    return first_chain(
+        kg, factor_iri, through=("causes",), ending=("hurts",), max_steps=max_hops + 1
+    )
 
 
 def _labels(kg: KnowledgeGraph, edges: list[Edge]) -> list[str]:

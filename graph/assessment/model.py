@@ -22,6 +22,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..params import STAGE_SHORT, UnknownName, parse_stage
+
 # The essay's meaning of the two words (seed 003, Part One: The Diagnostic Layer).
 DEPTH_QUESTION = "Is the capability mature enough for this scale?"
 WIDTH_QUESTION = "Is it broad enough across the organization?"
@@ -33,8 +35,9 @@ SCORE_LEVELS = {
     4: "fit for purpose at this scale",
 }
 
-STAGES = ("early", "late")
-STAGE_IRIS = {"early": "early-stage", "late": "late-stage"}
+# The document says "early" or "late"; the graph's stages are early-stage and late-stage.
+STAGE_IRIS = {short: stage for stage, short in STAGE_SHORT.items()}
+STAGES = tuple(STAGE_IRIS)
 CADENCES = ("daily", "weekly", "bi-weekly", "monthly", "quarterly", "yearly", "ad-hoc")
 
 # The DORA metrics of slide 27 (skg:PositiveOutcome) and the units each may be given in.
@@ -247,10 +250,10 @@ class AssessmentDocument(_Strict):
     @classmethod
     def _stage(cls, value: Any) -> Any:
         if isinstance(value, str):
-            text = value.strip().lower().removesuffix("-stage").removesuffix(" stage")
-            if text in STAGES:
-                return text
-            raise ValueError(f"must be early or late (got {value!r})")
+            try:
+                return STAGE_SHORT[parse_stage(value)]
+            except UnknownName:
+                raise ValueError(f"must be early or late (got {value!r})") from None
         return value
 
     @field_validator("headcount", "headcount_12_months_ago", "headcount_plan", mode="before")

@@ -61,7 +61,7 @@ class StoreUnavailableQueryError(StoreUnavailableError):
     """The remote store is down or restarting: HTTP 503 ``{"error": "store unavailable"}``.
 
     Deliberately not a SparqlError: the SPARQL router passes it on to the app's store error
-    handler (api/routers/store_errors.py), which answers with the store's own error body."""
+    handler (api/errors.py), which answers with the store's own error body."""
 
     def __init__(self, message: str, limit_s: float = 0.0) -> None:
         super().__init__(message)

@@ -23,6 +23,23 @@ class ForbiddenQueryError(SparqlError):
     graph that is not in the dataset (HTTP 400)."""
 
 
+class QueryTooComplexError(SparqlError):
+    """The query nests too deeply, or has too many UNION branches or property-path steps, for
+    the engine to evaluate safely; refused before any engine sees it (HTTP 400)."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class TooManyQueriesError(SparqlError):
+    """This client already has as many queries running as it may (HTTP 429, Retry-After)."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
 class UpdateNotAllowedError(ForbiddenQueryError):
     """An update was sent but updates are not enabled for this caller (HTTP 403)."""
 
@@ -41,6 +58,14 @@ class ExecutorBusyError(SparqlError):
     def __init__(self, message: str, limit_s: float) -> None:
         super().__init__(message)
         self.limit_s = limit_s
+
+
+class QueryMemoryError(SparqlError):
+    """The query needed more memory than a worker may use; its worker was replaced (HTTP 422)."""
+
+    def __init__(self, message: str, limit_mb: int | None) -> None:
+        super().__init__(message)
+        self.limit_mb = limit_mb
 
 
 class NotAcceptableError(SparqlError):

@@ -204,6 +204,8 @@ class _Spawner:
 
     def __init__(self) -> None:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._gate = threading.Lock()  # a job is queued before the stop marker, or refused
         self._thread = threading.Thread(target=self._run, name="sparql-spawner", daemon=True)
         self._thread.start()
 
@@ -221,11 +223,16 @@ class _Spawner:
 
     def call(self, fn, *args, **kwargs):
         fut: concurrent.futures.Future = concurrent.futures.Future()
-        self._jobs.put((fn, args, kwargs, fut))
+        with self._gate:
+            if self._closed:  # after close() nobody would run the job: never wait for it
+                raise RuntimeError("the executor is closed")
+            self._jobs.put((fn, args, kwargs, fut))
         return fut.result()
 
     def close(self) -> None:
-        self._jobs.put(None)
+        with self._gate:
+            self._closed = True
+            self._jobs.put(None)
 
 
 class _Worker:
@@ -352,6 +359,7 @@ class QueryExecutor:
         self._waiters: deque[_Waiter] = deque()
         self._jobs: deque[_Job] = deque()
         self._all: set[_Worker] = set()
+        self._starting: set[_Worker] = set()  # replacements not ready yet
         self._updates: list[tuple[str, str]] = []
         self._closed = False
         self.stats = {
@@ -453,8 +461,21 @@ class QueryExecutor:
         delay = 0.5
         while not self._closed:
             try:
-                worker = self._wait_ready(self._start())
+                worker = self._start()
+                with self._lock:
+                    if self._closed:
+                        worker.kill()
+                        return
+                    self._starting.add(worker)  # close() kills it too
+                try:
+                    worker = self._wait_ready(worker)
+                finally:
+                    with self._lock:
+                        self._starting.discard(worker)
             except Exception:
+                if self._closed:  # close() won the race: its kill is why the start failed
+                    log.debug("executor closed while a SPARQL worker was being replaced")
+                    return
                 log.exception("could not restart a SPARQL worker; retrying")
                 time.sleep(delay)
                 delay = min(delay * 2, 30.0)
@@ -799,8 +820,9 @@ class QueryExecutor:
         """Kill every worker. Waiting callers get QueryExecutionError or ExecutorBusyError."""
         with self._lock:
             self._closed = True
-            workers = list(self._all)
+            workers = list(self._all) + list(self._starting)
             self._all.clear()
+            self._starting.clear()
             self._idle.clear()
         for w in workers:
             w.kill()

@@ -55,6 +55,7 @@ def make_app(snapshot: Path, **settings):
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
 
+    from scalekg.api import errors
     from scalekg.api.routers.sparql import router
     from scalekg.graph.settings import Settings
     from scalekg.graph.sparql.executor import QueryExecutor
@@ -72,6 +73,7 @@ def make_app(snapshot: Path, **settings):
         allow_headers=["*"],
         expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
     )
+    errors.install(app)  # as create_app does
     app.include_router(router)
     app.state.scalekg = SimpleNamespace(executor=executor, settings=s)
     return app

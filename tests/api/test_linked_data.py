@@ -360,6 +360,7 @@ SECRET_NQ = (
 
 
 def make_app(store, tmp_path, name: str = "hostile0") -> TestClient:
+    from scalekg.api import errors
     from scalekg.api.routers import linked_data, query_page
 
     kg = KnowledgeGraph.from_store(store.select, name)
@@ -372,6 +373,7 @@ def make_app(store, tmp_path, name: str = "hostile0") -> TestClient:
     )
     app = FastAPI()
     app.state.scalekg = state
+    errors.install(app)  # as create_app does
     app.include_router(linked_data.router)
     app.include_router(query_page.router)
     return TestClient(app)

@@ -218,7 +218,7 @@ def test_public_without_a_token_refuses_writes(public_client_without_token):
         "/api/assessments", json=doc(), headers={"Authorization": "Bearer x"}
     )
     assert r.status_code == 403
-    assert "SCALEKG_UPDATE_TOKEN" in r.json()["detail"]
+    assert "SCALEKG_UPDATE_TOKEN" in r.json()["message"]
 
 
 def test_assessments_survive_a_restart_with_an_on_disk_store(snapshot, tmp_path):

@@ -323,9 +323,7 @@ def test_headline_has_at_most_three_moves(report):
 
 def test_nothing_urgent_when_nothing_hurts_and_the_basics_are_there(tiny_kg):
     d = doc()
-    d["capabilities"] = [
-        {"capability": c, "depth": 3, "width": 3} for c in ("c1", "c2", "c4")
-    ]
+    d["capabilities"] = [{"capability": c, "depth": 3, "width": 3} for c in ("c1", "c2", "c4")]
     report = analyse(tiny_kg, prepare(tiny_kg, d))
     assert report["headline"]["nothing_urgent"] is True
     assert report["headline"]["text"].startswith("Nothing urgent")

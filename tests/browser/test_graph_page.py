@@ -9,9 +9,10 @@ import httpx
 import networkx as nx
 import pytest
 
+from scalekg.graph.paths import shortest
 from scalekg.graph.search import normalise
 from scalekg.viz.page import render_page
-from scalekg.viz.select import parse_view, shortest_chains
+from scalekg.viz.select import parse_view
 from scalekg.viz.synthetic import PAYLOADS, hostile_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -193,12 +194,11 @@ def test_expand_shows_the_link_count_then_adds_neighbours_in_place(page, live_se
 
 
 def test_path_highlights_a_chain_from_a_value_to_an_outcome(page, live_server, kg, artifacts):
-    allowed = frozenset(e.predicate for e in kg.edges)
     value, outcome, nodes = next(
         (v, o, n)
         for v in kg.of_type("Value")
         for o in kg.of_type("PositiveOutcome")
-        for n in [shortest_chains(kg, v.iri, o.iri, allowed)[0]]
+        for n in [shortest(kg, v.iri, o.iri)[0]]
         if len(n) >= 4
     )
     open_graph(page, f"{live_server.url}/graph")

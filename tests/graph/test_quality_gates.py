@@ -188,3 +188,27 @@ def test_unparseable_file_names_file_and_position(tmp_path):
         load_sources(data=[path])
     assert "broken.ttl" in str(info.value)
     assert "line" in str(info.value).lower()
+
+
+def test_a_report_is_cached_by_the_hash_of_its_inputs(tmp_path, monkeypatch):
+    from scalekg.graph import validate as validate_module
+    from scalekg.graph.resources import ontology_files, shape_files, violation_queries
+    from scalekg.graph.validate import validate_cached
+
+    broken = MINIMAL.replace('skg:quote "Be frugal"', 'skg:quote "Be extravagant"')
+    data = tmp_path / "data.ttl"
+    data.write_text(broken, encoding="utf-8")
+    sources = load_sources(data=[data])
+    inputs = [*ontology_files(), *shape_files(), *violation_queries(), data]
+    first = validate_cached(sources.ontology + sources.data, inputs, tmp_path / "cache")
+    assert not first.conforms
+
+    def fail(_graph):
+        raise AssertionError("a cached report must not be computed again")
+
+    monkeypatch.setattr(validate_module, "validate_graph", fail)
+    again = validate_cached(sources.ontology + sources.data, inputs, tmp_path / "cache")
+    assert again.problems == first.problems and again.checks_run == first.checks_run
+    data.write_text(MINIMAL, encoding="utf-8")  # a changed input is validated afresh
+    with pytest.raises(AssertionError, match="must not be computed"):
+        validate_cached(sources.ontology + sources.data, inputs, tmp_path / "cache")

@@ -3,6 +3,7 @@ worker replacement, updates on every worker, and the network sandbox of the work
 
 import asyncio
 import io
+import logging
 import pickle
 import socket
 import sys
@@ -493,5 +494,51 @@ def test_cache_can_be_disabled(tmp_path, sparql_data):
 def test_closed_executor_refuses(tmp_path, sparql_data):
     ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1)
     ex.close()
+    with pytest.raises(QueryExecutionError):
+        ex.execute("ASK {}", accept=None)
+
+
+# ---------------------------------------------------------------------------- shutdown race
+
+
+def _replacement_blocked_at(ex: QueryExecutor, step: str):
+    """Make the replacement thread stop at ``step`` (``_start`` or ``_wait_ready``) until the
+    test lets it go; report the thread and the worker it started."""
+    reached, go_on = threading.Event(), threading.Event()
+    seen: dict = {}
+    original = getattr(ex, step)
+
+    def blocked(*args):
+        seen["thread"] = threading.current_thread()
+        if args:
+            seen["worker"] = args[0]
+        reached.set()
+        go_on.wait(30)
+        return original(*args)
+
+    setattr(ex, step, blocked)
+    return reached, go_on, seen
+
+
+@pytest.mark.parametrize("step", ["_start", "_wait_ready"])
+def test_close_while_a_worker_is_being_replaced(tmp_path, sparql_data, caplog, step):
+    """close() racing the replacement of a killed worker: no error logged, no hang, no orphan.
+
+    ``_start``: the replacement would fork after close() (the spawner is gone);
+    ``_wait_ready``: the new worker is up but not ready when close() runs."""
+    ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1, timeout_s=0.5)
+    reached, go_on, seen = _replacement_blocked_at(ex, step)
+    with pytest.raises(QueryTimeoutError):
+        ex.execute(sparql_data.RUNAWAY, accept=None)  # kills the worker: a replacement starts
+    assert reached.wait(30), "the replacement never started"
+    ex.close()
+    go_on.set()
+    seen["thread"].join(30)
+    assert not seen["thread"].is_alive(), "the replacement thread hangs after close()"
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]
+    if "worker" in seen:  # the worker that was starting when close() ran is gone too
+        assert seen["worker"].proc.poll() is not None
+    assert not ex._all and not ex._idle
     with pytest.raises(QueryExecutionError):
         ex.execute("ASK {}", accept=None)

@@ -121,6 +121,43 @@ def test_paths_endpoint(client, kg):
     assert client.get("/graph/paths.json?from=be-humble&to=qqqqqqqqqq").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "relations",
+    ["influences", "influencesPositively", "mitigates,causes", "causes,hurts", "hurts"],
+)
+def test_paths_endpoint_follows_only_the_relations_asked_for(client, kg, relations):
+    """Regression: the chains ignored ``relations`` (1 chain through mitigates/causes/hurts was
+    returned for relations=influences while the highlight, rightly, showed nothing)."""
+    r = client.get(
+        "/graph/paths.json",
+        params={"from": "be-humble", "to": "deployment-frequency", "relations": relations},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    view = parse_view(kg, {"relations": relations})
+    allowed = set(view.relations)
+    for chain in body["chains"]:
+        assert {step["predicate"] for step in chain["steps"]} <= allowed, chain["path"]
+    highlighted = set(body["highlight"]["edges"])
+    assert {e.split("--")[1] for e in highlighted} <= allowed
+    # Chains and highlight agree: some chain exactly when something is highlighted, and the
+    # shortest chain runs over highlighted edges.
+    assert bool(body["chains"]) == bool(highlighted)
+    if body["chains"]:
+        first = body["chains"][0]["steps"]
+        ids = {f"{s['subject']['id']}--{s['predicate']}--{s['object']['id']}" for s in first}
+        assert ids <= highlighted
+
+
+def test_paths_endpoint_with_influences_only_finds_nothing_here(client):
+    # Be humble reaches deployment frequency only through mitigates, causes and hurts.
+    r = client.get("/graph/paths.json?from=be-humble&to=deployment-frequency&relations=influences")
+    assert r.status_code == 200
+    assert r.json()["chains"] == [] and r.json()["highlight"]["nodes"] == []
+    every = client.get("/graph/paths.json?from=be-humble&to=deployment-frequency").json()
+    assert every["chains"], "without a filter the chain exists"
+
+
 def test_cli_writes_a_standalone_page(tmp_path, snapshot):
     from scalekg.api.cli import app
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from scalekg.graph.paths import ChainFilter, shortest
 from scalekg.viz.select import (
     MAX_DEPTH,
     ViewError,
@@ -9,7 +10,6 @@ from scalekg.viz.select import (
     parse_view,
     passes,
     select,
-    shortest_chains,
 )
 from scalekg.viz.synthetic import synthetic_graph
 
@@ -154,9 +154,8 @@ def test_expand_adds_the_neighbours_of_a_shown_node(kg):
 
 
 def test_path_from_a_value_to_an_outcome(kg):
-    allowed = frozenset(e.predicate for e in kg.edges)
     found = [
-        (v, o, *shortest_chains(kg, v.iri, o.iri, allowed))
+        (v, o, *shortest(kg, v.iri, o.iri))
         for v in kg.of_type("Value")
         for o in kg.of_type("PositiveOutcome")
     ]
@@ -174,10 +173,21 @@ def test_path_from_a_value_to_an_outcome(kg):
 
 
 def test_path_runs_backwards_when_needed(kg):
-    allowed = frozenset(e.predicate for e in kg.edges)
     edge = next(e for e in kg.edges if e.predicate == "hurts")
-    nodes, edges = shortest_chains(kg, edge.object, edge.subject, allowed)
+    nodes, edges = shortest(kg, edge.object, edge.subject)
     assert nodes == [edge.subject, edge.object] and edge in edges
+
+
+def test_path_in_a_view_follows_only_the_view_relations(kg):
+    view = parse_view(kg, {"path": "be-humble,deployment-frequency", "relations": "influences"})
+    sel = select(kg, view, max_nodes=BIG)
+    assert sel.path_nodes == [] and sel.path_edges == []
+    assert (sel.path_nodes, sel.path_edges) == shortest(
+        kg, *view.path, ChainFilter.of(relations=view.relations)
+    )
+    whole = select(kg, parse_view(kg, {"path": "be-humble,deployment-frequency"}), max_nodes=BIG)
+    assert whole.path_nodes, "the chain exists over other relations"
+    assert {e.predicate for e in whole.path_edges} - {"influencesPositively"}
 
 
 def test_view_round_trips_through_its_query(kg):

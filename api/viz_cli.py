@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from .cli_common import BuildDir, console, err, load_kg
+
 List = Annotated[
     list[str] | None,
     typer.Option(help="Comma separated or repeated; as in /graph?…"),
@@ -12,7 +14,10 @@ List = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("viz")
+    @app.command(
+        "viz",
+        epilog="Example: scalekg viz -o graph.html --focus premature-scaling --depth 2",
+    )
     def viz(
         output: Annotated[
             Path, typer.Option("-o", "--output", help="The HTML file to write.")
@@ -38,16 +43,12 @@ def register(app: typer.Typer) -> None:
                 "Without it those links are relative and dead in a standalone file."
             ),
         ] = "",
-        build_dir: Annotated[
-            Path | None, typer.Option("--build-dir", help="Snapshot directory.")
-        ] = None,
+        build_dir: BuildDir = None,
     ) -> None:
         """Write the graph page (the same as /graph) as a standalone offline HTML file."""
-        from scalekg.api.cli import console, err, load_kg
         from scalekg.graph.settings import get_settings
-
-        from .page import render_page
-        from .select import ViewError, parse_view, select
+        from scalekg.viz.page import render_page
+        from scalekg.viz.select import ViewError, parse_view, select
 
         kg = load_kg(build_dir)
         params = {
