@@ -12,7 +12,9 @@ few every time.
 Printed per stage: how often each capability lands in the top three, the share of the most
 frequent one (the target is at most 40%), and the share of all top-three slots taken by the
 four most frequent capabilities. A second pass draws random evidence too (signals, DORA
-figures in random bands, observed failure factors) when the scoring model accepts it.
+figures in random bands, observed failure factors) when the scoring model accepts it; a third
+reads the ranking's own order, without the rule that holds back moves resting only on
+speculative edges (so the spread of the model shows even while the data is mostly ungraded).
 """
 
 import argparse
@@ -25,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from scalekg.api.cli import load_kg
-from scalekg.graph.assessment import AssessmentValidationError, prepare
+from scalekg.graph.assessment import AssessmentValidationError, load_assessment
 
 TARGET = 0.40
 
@@ -83,7 +85,19 @@ def random_document(kg, stage: str, rng: random.Random, evidence: bool) -> dict:
     return doc
 
 
-def concentration(kg, stage: str, orgs: int, seed: int, evidence: bool) -> dict | None:
+def top_three(report: dict, speculative_rule: bool) -> list[str]:
+    if speculative_rule:
+        return [s["capability"]["id"] for s in report["next_steps"][:3]]
+    # the model's own order, the rule that keeps speculative-only moves out of the top aside
+    rows = report["leverage"]
+    if rows and "priority" in rows[0]:
+        rows = sorted(rows, key=lambda r: -r["priority"])
+    return [r["id"] for r in rows[:3]]
+
+
+def concentration(
+    kg, stage: str, orgs: int, seed: int, evidence: bool, speculative_rule: bool = True
+) -> dict | None:
     analyse = _analyse()
     rng = random.Random(f"{seed}-{stage}-{evidence}")
     counts: Counter[str] = Counter()
@@ -91,10 +105,10 @@ def concentration(kg, stage: str, orgs: int, seed: int, evidence: bool) -> dict 
     for _ in range(orgs):
         doc = random_document(kg, stage, rng, evidence)
         try:
-            assessment = prepare(kg, doc)
+            assessment = load_assessment(kg, doc)  # the SHACL gate adds nothing here
         except AssessmentValidationError:
             return None  # this scoring model does not take the evidence fields
-        top = [s["capability"]["id"] for s in analyse(kg, assessment)["next_steps"][:3]]
+        top = top_three(analyse(kg, assessment), speculative_rule)
         sizes[len(top)] += 1
         counts.update(top)
     slots = sum(counts.values()) or 1
@@ -103,6 +117,7 @@ def concentration(kg, stage: str, orgs: int, seed: int, evidence: bool) -> dict 
         "stage": stage,
         "orgs": orgs,
         "evidence": evidence,
+        "speculative_rule": speculative_rule,
         "top_share": {c: round(n / orgs, 3) for c, n in ranked},
         "max_share": round(ranked[0][1] / orgs, 3) if ranked else 0.0,
         "max_capability": ranked[0][0] if ranked else None,
@@ -120,14 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kg = load_kg()
     results = []
-    for evidence in (False, True):
+    runs = [(False, True), (True, True), (False, False)]
+    for evidence, rule in runs:
         for stage in ("early", "late"):
-            r = concentration(kg, stage, args.orgs, args.seed, evidence)
+            r = concentration(kg, stage, args.orgs, args.seed, evidence, rule)
             if r is None:
                 print(f"{stage}, with evidence: not supported by this scoring model")
                 continue
             results.append(r)
             kind = "random ratings and evidence" if evidence else "random ratings"
+            if not rule:
+                kind += ", ranking order (speculative-only moves not held back)"
             verdict = "met" if r["max_share"] <= TARGET else "NOT met"
             print(
                 f"\n{stage} stage, {r['orgs']} orgs, {kind}: most frequent "
@@ -142,7 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load[0]:.2f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    worst = max((r["max_share"] for r in results if not r["evidence"]), default=0.0)
+    worst = max(
+        (r["max_share"] for r in results if not r["evidence"] and r["speculative_rule"]),
+        default=0.0,
+    )
     return 0 if worst <= TARGET else 1
 
 

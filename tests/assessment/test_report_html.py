@@ -27,6 +27,7 @@ def evil_document() -> dict:
                 "note": f"cap {EVIL}",
             },
             {"capability": "lean-management", "depth": 1, "width": 3},
+            {"capability": "cost-to-serve-management", "depth": 1, "width": 1},
         ],
         "mechanisms": [{"mechanism": "one-on-one", "in_place": True, "note": f"mech {EVIL}"}],
         "signals": [{"signal": "people-are-stretched-too-thin", "note": f"signal {EVIL}"}],
@@ -60,10 +61,25 @@ def test_the_report_is_offline_and_printable(html):
     assert "@media print" in html
 
 
-def test_the_report_lists_next_steps_with_sourced_chains(html):
-    assert "Next steps, ranked" in html
-    assert "slide 19" in html  # a source locator on a chain step
-    assert "→" in html
+def test_the_report_opens_with_the_moves_and_keeps_the_formula_for_last(html):
+    order = [
+        'id="moves"',
+        "Why these moves",
+        "Failure factors, most pressing first",
+        "Ranking",
+        "How the numbers work",
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    moves = html[html.index('id="moves"') : html.index("Why these moves")]
+    assert 1 <= moves.count('<li class="action">') <= 3
+    assert "∏" not in html[: html.index("How the numbers work")]  # no formula up front
+
+
+def test_every_chain_step_shows_its_confidence_and_source(html):
+    assert "slide" in html or "Part One" in html  # a source locator on a chain step
+    steps = re.findall(r"<li>[^<]+<i>\w+</i>[^<]+<span class=\"tag\">(\w+)</span>", html)
+    assert steps and set(steps) <= {"stated", "strong", "plausible", "speculative"}
 
 
 def test_the_same_report_renders_the_same_html(kg):
