@@ -4,28 +4,51 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# uv installs about twice as fast as pip on a fresh machine (docs/development.md); INSTALLER=pip
+# uses pip alone. Either way the result is the same editable install with the test extras.
+INSTALLER ?= uv
+FAST   := not browser and not virtuoso and not soak
 # The repository keeps its own build/; outside it, scalekg builds under its data_dir (docs/settings.md).
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
-.PHONY: serve test build inference check stats lint format bench bench-scale screenshot clean readme-stats
+.PHONY: serve test test-fast typecheck system-packages install build inference check stats lint format \
+	bench bench-scale screenshot clean readme-stats yasgui report-pdf
 
+# Two steps: what serving needs, then the test tools (playwright, ruff, mypy) only for the
+# targets that use them, so a first `make serve` does not wait for them.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	@echo "make: installing ScaleKG into $(VENV) with $(INSTALLER) (first run only)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "make: '$(PYTHON) -m venv' failed. On Debian/Ubuntu: apt-get install python3-venv" >&2; \
+	  exit 1; }
+	@$(MAKE) --no-print-directory install EXTRAS=
+	@touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	@echo "make: installing the test tools (pytest, playwright, ruff, mypy) into $(VENV)"
+	@$(MAKE) --no-print-directory install EXTRAS='[test]'
+	@touch $(TEST_STAMP)
+
+install:
+	@if [ "$(INSTALLER)" = uv ] && { test -x $(BIN)/uv || $(BIN)/python -m pip install -qq uv; }; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -e '.$(EXTRAS)'; \
+	else \
+	  $(BIN)/python -m pip install -q -e '.$(EXTRAS)'; \
+	fi
 
 build: $(STAMP)
-	$(BIN)/scalekg build
+	@$(BIN)/scalekg build
 
-serve: build
+# `scalekg serve` builds first when the snapshot is missing or stale (one Python start, not two).
+serve: $(STAMP)
 	$(BIN)/scalekg serve --host $(HOST) --port $(PORT)
 
 # After changing ontology/ or data/: rerun HermiT and rewrite data/inferred.nt (commit it).
-inference: $(STAMP)
+inference: $(TEST_STAMP)
 	$(BIN)/scalekg build --write-inference
 
 check: $(STAMP)
@@ -34,26 +57,39 @@ check: $(STAMP)
 stats: build
 	$(BIN)/scalekg stats
 
-test: build
+# Java, Chromium, Virtuoso and wrk: installed when missing (root and apt), else the exact command.
+system-packages:
+	@.ci/system-packages.sh
+
+# The whole suite, the one CI runs (browser, Virtuoso and soak tests included: they run, not skip).
+test: system-packages build $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-lint: $(STAMP)
+# Everything but the browser, Virtuoso and soak tests: the quick loop while working.
+test-fast: build $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: build
+bench: build $(TEST_STAMP)
 	$(BIN)/python -m bench.run_http
 
-bench-scale: build
+bench-scale: build $(TEST_STAMP)
 	$(BIN)/python -m bench.run_scale
 
-screenshot: build
+screenshot: build $(TEST_STAMP)
 	$(BIN)/python -m bench.screenshot docs/img/graph.png
 
 clean:
@@ -61,3 +97,16 @@ clean:
 
 readme-stats: build
 	$(BIN)/python -m bench.readme_stats
+
+# The /query workbench's YASGUI bundle, from the npm packages pinned in api/workbench/package-lock.json.
+# The output (api/workbench/static/) is committed: serving and tests need no npm.
+yasgui:
+	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
+
+# An assessment report as a PDF (headless Chromium, the report's print stylesheet):
+# make report-pdf [ASSESSMENT=my-org.yaml] [REPORT_PDF=build/report.pdf]
+ASSESSMENT ?= data/examples/late-stage-scaleup.yaml
+REPORT_PDF ?= build/report.pdf
+report-pdf: build
+	$(BIN)/scalekg assess run $(ASSESSMENT) --html $(REPORT_PDF:.pdf=.html) > /dev/null
+	$(BIN)/python -m bench.report_pdf $(REPORT_PDF:.pdf=.html) $(REPORT_PDF)

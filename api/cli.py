@@ -108,8 +108,22 @@ def check(
         list[Path] | None,
         typer.Option("--data", help="Data files to check instead of the shipped ones."),
     ] = None,
+    gaps: Annotated[
+        bool,
+        typer.Option("--gaps", help="Also list concepts with no edge of a kind (warnings only)."),
+    ] = False,
+    fidelity: Annotated[
+        bool,
+        typer.Option(
+            "--fidelity",
+            help="Print the fidelity summary (docs/fidelity.md) as Markdown instead of checking.",
+        ),
+    ] = False,
 ) -> None:
-    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report."""
+    """Run the quality gates (SHACL, violation queries, quotes) and print a readable report.
+
+    Examples: `scalekg check --gaps`; `scalekg check --fidelity > docs/fidelity.md`.
+    """
     from scalekg.graph.loader import DataFileError, load_sources
     from scalekg.graph.resources import data_files, ontology_files, shape_files, violation_queries
     from scalekg.graph.validate import validate_cached
@@ -119,9 +133,19 @@ def check(
     except DataFileError as exc:
         err.print(f"[red]cannot parse:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from exc
+    graph = sources.ontology + sources.data
+    if fidelity:
+        from scalekg.graph.fidelity import render_summary
+
+        print(render_summary(graph), end="")
+        return
     inputs = ontology_files() + shape_files() + violation_queries() + (data or data_files())
     cache = get_settings().build_dir / "validation-cache"
-    report = validate_cached(sources.ontology + sources.data, inputs, cache)
+    report = validate_cached(graph, inputs, cache)
+    if gaps:
+        from scalekg.graph.gaps import find_gaps, render_gaps
+
+        print(render_gaps(find_gaps(graph)))
     if report.conforms:
         console.print(f"[green]conforms[/green]: {', '.join(report.checks_run)}")
         return
@@ -163,41 +187,64 @@ def stats(
 )
 def ask(
     question: Annotated[
-        str, typer.Argument(help='For example: "what mitigates premature scaling"')
+        str, typer.Argument(help='For example: "how do we avoid premature scaling"')
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    min_confidence: Annotated[
+        str | None,
+        typer.Option(
+            "--min-confidence",
+            help="Only answers at least this sure: stated, strong, plausible or speculative.",
+        ),
+    ] = None,
     build_dir: BuildDir = None,
 ) -> None:
-    """Answer a question, with the path and the sources behind each answer."""
-    from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+    """Answer a question, with how it was understood, the path and the sources of each answer."""
+    from scalekg.graph.ask import (
+        SUPPORTED_PATTERNS,
+        InvalidQuestionError,
+        UnparseableQuestionError,
+    )
     from scalekg.graph.ask import ask as run_ask
+    from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
     from scalekg.graph.search import UnknownConceptError
 
-    from .error_shape import unknown_concept_body, unparseable_question_body
+    from .error_shape import (
+        error_body,
+        invalid_question_body,
+        unknown_concept_body,
+        unparseable_question_body,
+    )
 
-    kg = load_kg(build_dir)
-    try:
-        result = run_ask(kg, question)
-    except UnknownConceptError as exc:
-        suggestions = [m.as_dict() for m in exc.suggestions]
+    def fail(body: dict, lines: list[str], exc: Exception) -> None:
         if as_json:
-            print(json.dumps(unknown_concept_body(exc), indent=2, ensure_ascii=False))
-        else:
-            err.print(f"[red]unknown concept[/red] {exc.text!r}.", highlight=False)
-            if suggestions:
-                err.print(
-                    "Did you mean: " + "; ".join(s["label"] for s in suggestions), highlight=False
-                )
-        raise typer.Exit(2) from exc
-    except UnparseableQuestionError as exc:
-        if as_json:
-            body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
             print(json.dumps(body, indent=2, ensure_ascii=False))
         else:
-            err.print(f"[red]cannot parse[/red] {question!r}. Supported patterns:", highlight=False)
-            for pattern in SUPPORTED_PATTERNS:
-                err.print(f"  - {pattern}", highlight=False)
+            for line in lines:
+                err.print(line, highlight=False, markup=False)
         raise typer.Exit(2) from exc
+
+    try:
+        minimum = parse_min_confidence(min_confidence)
+    except ValueError as exc:
+        body = error_body("invalid min_confidence", str(exc), valid=list(CONFIDENCE_ORDER))
+        fail(body, [str(exc)], exc)
+    kg = load_kg(build_dir)
+    try:
+        result = run_ask(kg, question, min_confidence=minimum)
+    except InvalidQuestionError as exc:
+        fail(invalid_question_body(exc), [exc.message], exc)
+    except UnknownConceptError as exc:
+        body = unknown_concept_body(exc)
+        lines = [f"unknown concept: {body['message']}"]
+        if exc.suggestions:
+            lines.append("Did you mean: " + "; ".join(m.concept.label for m in exc.suggestions))
+        fail(body, lines, exc)
+    except UnparseableQuestionError as exc:
+        body = unparseable_question_body(exc, SUPPORTED_PATTERNS)
+        lines = [f"cannot parse: {body['message']}", "Supported patterns:"]
+        lines += [f"  - {p}" for p in SUPPORTED_PATTERNS]
+        fail(body, lines, exc)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -206,23 +253,37 @@ def ask(
 
 def _print_answers(result) -> None:
     c = result.concept
-    console.print(
-        f"{result.question}  →  {c.label} ({c.type})", highlight=False, markup=False, style="bold"
-    )
+    meaning = result.interpretation
+    heading = f"{result.question}  →  {meaning.pattern}: {c.label} ({c.type})"
+    if result.target is not None:
+        heading += f" → {result.target.label} ({result.target.type})"
+    console.print(heading, highlight=False, markup=False, style="bold")
+    if meaning.did_you_mean:
+        console.print(
+            "did you mean: " + "; ".join(d.concept.label for d in meaning.did_you_mean),
+            highlight=False,
+            markup=False,
+            style="italic",
+        )
     if result.description:
-        console.print(result.description.get("definition", ""), highlight=False)
+        console.print(result.description.get("definition", ""), highlight=False, markup=False)
     if not result.answers:
         console.print("no answers in the graph")
         return
     for i, answer in enumerate(result.answers, 1):
         a = answer.as_dict()
         console.print(
-            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['basis']})",
+            f"\n{i}. {a['label']} ({a['type']}, {a['kind']}, {a['confidence']})",
             highlight=False,
             markup=False,
             style="bold",
         )
-        console.print("   " + " → ".join(a["path"]), highlight=False, markup=False)
+        for chain in a["paths"]:
+            console.print(
+                f"   {' → '.join(chain['path'])}  [{chain['confidence']}]",
+                highlight=False,
+                markup=False,
+            )
         for src in a["sources"]:
             console.print(
                 f"   {src['document']}, {src['locator']} ({src['basis']}): “{src['quote']}”",

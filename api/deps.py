@@ -1,16 +1,16 @@
 """Shared dependencies and helpers of the routers: the app state, the graph, JSON and HTML responses."""
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
+from scalekg.graph.confidence import CONFIDENCE_ORDER, parse_min_confidence
 from scalekg.graph.model import Concept, KnowledgeGraph
 from scalekg.graph.search import UnknownConceptError, search
+from scalekg.viz.html import render
 
 from .state import AppState
 
@@ -57,22 +57,33 @@ def concept_or_404(kg: KnowledgeGraph, concept_id: str) -> Concept:
     raise UnknownConceptError(concept_id, suggestions)
 
 
-@lru_cache(maxsize=1)
-def template_env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=True,  # every label, definition, quote and note is escaped
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
+MinConfidence = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="Only answers, chains and edges at least this sure: "
+        + ", ".join(f"`{c}`" for c in CONFIDENCE_ORDER)
+        + " (surest first).",
+    ),
+]
+
+
+def min_confidence_or_422(value: str | None) -> str | None:
+    """``min_confidence`` checked, or a 422 listing the allowed values."""
+    from .errors import ApiError
+
+    try:
+        return parse_min_confidence(value)
+    except ValueError as exc:
+        raise ApiError(
+            422, "invalid min_confidence", str(exc), valid=list(CONFIDENCE_ORDER)
+        ) from exc
 
 
 def render_html(
     template: str, status_code: int = 200, headers: dict | None = None, **ctx
 ) -> Response:
-    body = template_env().get_template(template).render(**ctx)
+    body = render(template, **ctx)
     all_headers = {"Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff"}
     all_headers.update(headers or {})
     return Response(

@@ -45,22 +45,33 @@ def assessment_error_body(exc: Any) -> dict[str, Any]:
 
 
 def unknown_concept_body(exc: Any) -> dict[str, Any]:
-    """An ``UnknownConceptError`` (graph/search.py): 404-style body with suggestions."""
+    """An ``UnknownConceptError`` (graph/search.py): 404-style body with suggestions (only those
+    above the suggestion floor, see docs/api.md)."""
     hint = " Did you mean one of the suggestions?" if exc.suggestions else ""
     return error_body(
         "unknown concept",
         f"No concept matches {excerpt(exc.text)!r}.{hint}",
-        concept=exc.text,
+        concept=excerpt(exc.text),
         suggestions=[m.as_dict() for m in exc.suggestions],
     )
 
 
 def unparseable_question_body(exc: Any, patterns: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """An ``UnparseableQuestionError`` (graph/ask.py): 422-style body with the patterns."""
+    """An ``UnparseableQuestionError`` (graph/question/interpret.py): 422-style body with the
+    reason, the patterns and any concept the words come close to."""
+    reason = getattr(exc, "reason", "It fits no known question form.")
     return error_body(
         "unparseable question",
-        f"Cannot parse the question {excerpt(exc.question)!r}. "
-        "Ask it in one of the supported patterns.",
-        question=exc.question,
+        f"Cannot read the question {excerpt(exc.question)!r}: {reason} "
+        "Ask, for example, 'how do we avoid premature scaling'.",
+        question=excerpt(exc.question),
         patterns=list(patterns),
+        suggestions=[c.as_dict() for c in getattr(exc, "suggestions", [])],
+    )
+
+
+def invalid_question_body(exc: Any) -> dict[str, Any]:
+    """An ``InvalidQuestionError`` (empty, too long, control characters, only punctuation)."""
+    return error_body(
+        "invalid question", exc.message, reason=exc.reason, question=excerpt(exc.excerpt)
     )

@@ -4,7 +4,8 @@ The body is ``{"error": <short kind>, "message": <words>, ...extra}`` (``api/err
 ``install(app)`` registers app-wide exception handlers, so a route raises and never builds an
 error response itself:
 
-- ``ApiError`` (our own), ``UnknownConceptError``, ``UnparseableQuestionError``, ``ViewError``
+- ``ApiError`` (our own), ``UnknownConceptError``, ``UnparseableQuestionError``,
+  ``InvalidQuestionError``, ``ViewError``
   (graph view parameters), ``AssessmentValidationError``, ``SparqlError``, ``StoreError``;
 - FastAPI's ``RequestValidationError`` and Starlette's ``HTTPException``: unknown routes (404),
   methods a path does not take (405, with an ``Allow`` header listing every method of that path),
@@ -28,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from scalekg.graph.ask import SUPPORTED_PATTERNS, UnparseableQuestionError
+from scalekg.graph.ask import SUPPORTED_PATTERNS, InvalidQuestionError, UnparseableQuestionError
 from scalekg.graph.assessment.model import AssessmentValidationError
 from scalekg.graph.backends.base import StoreError, StoreUnavailableError
 from scalekg.graph.search import UnknownConceptError
@@ -40,6 +41,7 @@ from .error_shape import (
     assessment_error_body,
     error_body,
     excerpt,
+    invalid_question_body,
     unknown_concept_body,
     unparseable_question_body,
 )
@@ -177,6 +179,8 @@ def failure_for(exc: BaseException) -> Failure | None:
         return Failure(404, unknown_concept_body(exc))
     if isinstance(exc, UnparseableQuestionError):
         return Failure(422, unparseable_question_body(exc, SUPPORTED_PATTERNS))
+    if isinstance(exc, InvalidQuestionError):
+        return Failure(422, invalid_question_body(exc))
     if isinstance(exc, ViewError):
         return _view(exc)
     if isinstance(exc, AssessmentValidationError):
@@ -290,6 +294,7 @@ def install(app: FastAPI) -> None:
         ApiError,
         UnknownConceptError,
         UnparseableQuestionError,
+        InvalidQuestionError,
         ViewError,
         AssessmentValidationError,
         sparql_errors.SparqlError,

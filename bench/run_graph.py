@@ -31,7 +31,7 @@ from pathlib import Path
 
 import httpx
 
-from scalekg.viz.chromium import CHROMIUM, FLAGS
+from bench.chromium import CHROMIUM, FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -223,9 +223,9 @@ def bench_shipped(b, url: str, runs: int) -> dict:
 
 
 def bench_synthetic(b, n: int, runs: int) -> dict:
+    from bench.synthetic_graph import synthetic_graph
     from scalekg.viz.page import render_page
     from scalekg.viz.select import ViewParams
-    from scalekg.viz.synthetic import synthetic_graph
 
     kg = synthetic_graph(n)
     t0 = time.perf_counter()

@@ -1,18 +1,27 @@
-"""HTTP throughput of ScaleKG against its own stack's ceiling and against rdflib-endpoint.
+"""HTTP throughput of ScaleKG against its own stack's ceiling and against the servers people
+would pick instead (issue 15).
 
-Run by ``make bench``. Everything runs on 127.0.0.1, each server in its own uvicorn process with
-one worker, measured side by side in one run:
+Run by ``make bench``. Everything runs on 127.0.0.1 and is measured side by side in one run:
 
 - **ceiling**: a bare FastAPI app returning constant JSON (the best this stack can do);
-- **/api/ask** and **/api/concepts/premature-scaling/mitigated-by** on ``scalekg``;
-- **/sparql** on ``scalekg`` with a "what mitigates X" SELECT (when the endpoint is installed);
-- **rdflib-endpoint** serving the same triples (as Turtle) with the same SELECT. It is installed
-  into the venv with pip when missing (``--no-install`` to skip); if that fails, the run says so.
+- **/api/ask**, **/api/concepts/premature-scaling/mitigated-by** (plain and gzip) on ``scalekg``;
+- **/sparql, cached**: a "what mitigates X" SELECT, repeated (the answer cache answers);
+- **/sparql, uncached**: a label FILTER over ``skos:prefLabel|rdfs:label`` with a nonce comment
+  per request (a wrk Lua script), so every request is guarded, evaluated and serialised;
+- the same label query on **the native Oxigraph server** (``oxigraph serve-read-only``, PyPI
+  ``oxigraph``), on **Virtuoso** (Debian ``virtuoso-opensource``) directly, on **ScaleKG over
+  Virtuoso** (``--store sparql:…``) and on **rdflib-endpoint**. ``bench/peers.py`` installs and
+  starts the peers (pip into the venv, apt-get as root; ``--no-install`` to skip) and loads
+  them with the same snapshot; a peer that cannot run is reported as not measured.
 
-The load generator is ``wrk`` (bounded ``-d``, loopback only); without it, a bounded httpx loader
-takes its place. Targets are measured in interleaved rounds and the median round is reported,
-because the machine may be shared. The result is printed and written to ``docs/benchmarks.md``
-(section "HTTP throughput"; the rest of the file is kept).
+Each Python server is its own uvicorn process with one worker and no access log. The load
+generator is ``wrk -t2`` (bounded ``-d``, loopback only); without it, a bounded httpx loader
+takes its place. Rows are measured in interleaved rounds (the order rotates each round), the
+median round is reported, and each ratio is the median of per-round ratios, because the machine
+may be shared; the load average is printed before and after each measurement. The result is
+printed and written to ``docs/benchmarks.md`` (section "HTTP throughput"; the rest is kept).
+
+    python -m bench.run_http --only sparql-uncached,oxigraph --rounds 5 --no-write
 """
 
 import argparse
@@ -35,6 +44,8 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
+from bench.peers import process_tree, tree_cpu_s
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- http-throughput:start -->", "<!-- http-throughput:end -->"
@@ -46,6 +57,19 @@ SELECT ?mitigator ?label WHERE {
   ?mitigator skg:mitigates kg:accumulation-of-tech-debt ; skos:prefLabel ?label .
 } ORDER BY ?label"""
 ASK_QUERY = "what mitigates premature scaling"
+# The uncached query (issue 15): a label FILTER over skos:prefLabel|rdfs:label, sent with a nonce
+# comment per request (NONCE_LUA) so that no cache answers.
+LABEL_SELECT = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?c ?label WHERE {
+  ?c skos:prefLabel|rdfs:label ?label .
+  FILTER(CONTAINS(LCASE(STR(?label)), "scal"))
+}"""
+SHIPPED = (
+    "https://w3id.org/scalekg/graph/ontology",
+    "https://w3id.org/scalekg/graph/data",
+    "https://w3id.org/scalekg/graph/inferred",
+)
 
 CEILING_APP = """
 from fastapi import FastAPI
@@ -80,6 +104,18 @@ class Result:
     p99: list[float] = field(default_factory=list)  # ms
     errors: list[int] = field(default_factory=list)
     note: str = ""
+    # CPU of the serving processes: {label: root pid}; per round, {label: µs per request}
+    servers: dict[str, int] = field(default_factory=dict)
+    cpu_us: list[dict[str, float]] = field(default_factory=list)
+
+    def cpu_text(self) -> str:
+        if not self.cpu_us:
+            return ""
+        labels = list(self.cpu_us[0])
+        each = {k: statistics.median(r[k] for r in self.cpu_us) for k in labels}
+        if len(each) == 1:
+            return f"{next(iter(each.values())):,.0f}"
+        return " + ".join(f"{v:,.0f} ({k})" for k, v in each.items())
 
     @property
     def req_s(self) -> float:
@@ -172,10 +208,14 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, headers: dict[str, str], connections: int, duration: int) -> tuple:
+def run_wrk(
+    url: str, headers: dict[str, str], connections: int, duration: int, script: str | None = None
+) -> tuple:
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for k, v in headers.items():
         cmd += ["-H", f"{k}: {v}"]
+    if script:
+        cmd += ["-s", script]
     out = subprocess.run(
         [*cmd, url], capture_output=True, text=True, timeout=duration + 30, check=True
     ).stdout
@@ -189,8 +229,12 @@ def run_wrk(url: str, headers: dict[str, str], connections: int, duration: int) 
     return rps, lat.get("50", 0.0), lat.get("99", 0.0), errors
 
 
-def run_httpx(url: str, headers: dict[str, str], connections: int, duration: int) -> tuple:
-    """A bounded fallback when wrk is missing: ``connections`` keep-alive clients, ``duration`` s."""
+def run_httpx(
+    url: str, headers: dict[str, str], connections: int, duration: int, script: str | None = None
+) -> tuple:
+    """A bounded fallback when wrk is missing: ``connections`` keep-alive clients, ``duration`` s.
+    With ``script`` (the nonce script of wrk), every request gets its own nonce comment."""
+    counter = iter(range(1 << 62))
 
     async def main():
         latencies: list[float] = []
@@ -204,7 +248,7 @@ def run_httpx(url: str, headers: dict[str, str], connections: int, duration: int
                 while time.perf_counter() < stop:
                     t = time.perf_counter()
                     try:
-                        r = await client.get(url)
+                        r = await client.get(nonce_url(url, next(counter)) if script else url)
                         if r.status_code >= 400:
                             errors += 1
                     except httpx.HTTPError:
@@ -256,22 +300,23 @@ def export_turtle(snapshot_path: Path, out: Path) -> int:
     return len(triples)
 
 
-def check(client: httpx.Client, url: str, headers: dict[str, str]) -> str:
-    """'' when the URL answers 200 with a non-empty answer, else why not."""
+def check(client: httpx.Client, url: str, headers: dict[str, str]) -> tuple[str, int]:
+    """('', rows) when the URL answers 200 with a non-empty answer, else (why not, 0)."""
     try:
         r = client.get(url, headers=headers, timeout=30)
     except httpx.HTTPError as exc:
-        return f"request failed: {exc}"
+        return f"request failed: {exc}", 0
     if r.status_code != 200:
-        return f"HTTP {r.status_code}"
+        return f"HTTP {r.status_code}: {r.text[:200]}", 0
+    rows: list | dict = [1]
     if "json" in r.headers.get("content-type", ""):
         body = r.json()
         rows = body.get("answers", body.get("results", {}))
         if isinstance(rows, dict):
             rows = rows.get("bindings", [1])
         if not rows:
-            return "empty answer"
-    return ""
+            return "empty answer", 0
+    return "", len(rows)
 
 
 def loadavg() -> str:
@@ -351,16 +396,89 @@ def cpu_costs(requests: int = 3000) -> list[tuple[str, float, float]]:
     return [(name, us, base / us) for name, us in found]
 
 
+# ---------------------------------------------------------------------------------------------
+# Peers and the uncached query
+
+# wrk: every request gets a comment with a fresh nonce after the query, so no cache answers
+# (ScaleKG's answer cache is keyed by the query text; the peers have none, or the same kind).
+NONCE_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local counter = 0
+function request()
+  counter = counter + 1
+  return wrk.format(nil, wrk.path .. "%0A%23%20nonce%20" .. tid .. "-" .. counter)
+end
+"""
+
+
+def nonce_url(url: str, n: int = 0) -> str:
+    """The URL of one request as the nonce script sends it (for the checks)."""
+    return f"{url}%0A%23%20nonce%20check-{n}"
+
+
+def start_peers(args, tmp: Path, snapshot, notes: list[str]) -> dict:
+    """The native Oxigraph server and Virtuoso, loaded with the snapshot (as many as possible)."""
+    from bench import peers
+
+    found: dict = {}
+    if not args.skip_oxigraph:
+        why = peers.ensure_oxigraph_cli(not args.no_install)
+        if why:
+            notes.append(f"native Oxigraph server: not measured ({why}).")
+        else:
+            try:
+                server = peers.OxigraphServer(tmp / "oxigraph", snapshot.path)
+                found["oxigraph"] = server
+                server.wait()
+                notes.append(
+                    f"The native Oxigraph server is `oxigraph serve-read-only "
+                    f"--union-default-graph` {peers.oxigraph_version()} (PyPI `oxigraph`, the "
+                    "version of the pyoxigraph ScaleKG embeds), over an on-disk store loaded with "
+                    "`oxigraph load` from the same snapshot."
+                )
+            except RuntimeError as exc:
+                notes.append(f"native Oxigraph server: not measured ({exc}).")
+                print(f"oxigraph: {exc}", flush=True)
+    if not args.skip_virtuoso:
+        why = peers.ensure_virtuoso(not args.no_install)
+        if why:
+            notes.append(f"Virtuoso: not measured ({why}).")
+        else:
+            try:
+                server = peers.start_virtuoso(tmp / "virtuoso", max_query_s=30)
+                found["virtuoso"] = server
+                quads = peers.load_into_virtuoso(server, snapshot.path, snapshot.hash)
+                notes.append(
+                    f"Virtuoso {peers.virtuoso_version(server.binary)} (Debian "
+                    "`virtuoso-opensource`, `tests/stores/virtuoso_server.py`'s configuration: "
+                    f"32 HTTP threads) holds the snapshot's shipped graphs ({quads} quads, "
+                    "loaded as `scalekg load` does); queried directly with those graphs as "
+                    "`default-graph-uri` (the same dataset as ScaleKG's union default graph)."
+                )
+            except RuntimeError as exc:
+                notes.append(f"Virtuoso: not measured ({exc}).")
+                print(f"virtuoso: {exc}", flush=True)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=8, help="seconds per measurement")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median kept)")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--no-install", action="store_true", help="never pip install anything")
+    parser.add_argument("--no-install", action="store_true", help="never install anything")
     parser.add_argument("--skip-rdflib", action="store_true", help="leave rdflib-endpoint out")
+    parser.add_argument("--skip-oxigraph", action="store_true", help="leave Oxigraph out")
+    parser.add_argument("--skip-virtuoso", action="store_true", help="leave Virtuoso out")
+    parser.add_argument("--only", default="", help="comma-separated row keys to measure")
     parser.add_argument("--loader", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--output", type=Path, default=DOC, help="Markdown file to update")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--no-cpu", action="store_true", help="skip the in-process CPU costs")
     args = parser.parse_args(argv)
 
     from scalekg.graph.build import ensure_built
@@ -376,15 +494,23 @@ def main(argv: list[str] | None = None) -> int:
         "/api/ask and mitigated-by, 50 bytes for the ceiling); the gzip rows send "
         "`Accept-Encoding: gzip` as browsers and httpx do, and get the cached gzip body. "
         "The targets are judged on the plain rows.",
-        "The ScaleKG server is `scalekg.api.app:create_app_from_env` as `scalekg serve` runs it "
-        "(CORS middleware, every router); the ceiling is a one-route FastAPI app.",
+        "The ScaleKG servers are `scalekg.api.app:create_app_from_env` as `scalekg serve` runs "
+        "it (CORS middleware, every router, 2 SPARQL query workers); the ceiling is a one-route "
+        "FastAPI app. Every Python server runs under the same uvicorn, 1 worker, no access log.",
+        "*Uncached* rows send the label query below with a comment holding a fresh nonce per "
+        "request (wrk Lua script), so no answer cache can answer: every request is guarded, "
+        "evaluated and serialised. The query text is otherwise the same each time.",
     ]
     load_before = loadavg()
+    print(f"load average before: {load_before}", flush=True)
+    only = {k.strip() for k in args.only.split(",") if k.strip()}
 
     tmp = Path(tempfile.mkdtemp(prefix="scalekg-bench-"))
-    servers: list[Server] = []
+    servers: list = []
+    peers: dict = {}
     try:
         (tmp / "bench_ceiling.py").write_text(textwrap.dedent(CEILING_APP), encoding="utf-8")
+        (tmp / "nonce.lua").write_text(NONCE_LUA, encoding="utf-8")
         ceiling = Server("ceiling", "bench_ceiling:app", app_dir=tmp)
         servers.append(ceiling)
         env = {"SCALEKG_BUILD_DIR": str(Path(settings.build_dir).resolve())}
@@ -414,83 +540,199 @@ def main(argv: list[str] | None = None) -> int:
                     f"rdflib-endpoint serves the snapshot's union graph ({n} triples) as Turtle."
                 )
 
+        peers = start_peers(args, tmp, snapshot, notes)
+        remote = None
+        if "virtuoso" in peers:
+            v = peers["virtuoso"]
+            remote = Server(
+                "scalekg-virtuoso",
+                "scalekg.api.app:create_app_from_env",
+                env={**env, **v.env(), "SCALEKG_STORE": v.store_spec()},
+                factory=True,
+            )
+            servers.append(remote)
+
         ceiling.wait("/")
         scalekg.wait("/health")
         if rdflib_server is not None:
             rdflib_server.wait("/sparql?" + urlencode({"query": "ASK {}"}))
+        if remote is not None:
+            remote.wait("/health")
 
-        sparql_qs = urlencode({"query": MITIGATES_SELECT}, quote_via=quote)
         json_results = {"Accept": "application/sparql-results+json"}
+        sparql_qs = urlencode({"query": MITIGATES_SELECT}, quote_via=quote)
+        label_qs = urlencode({"query": LABEL_SELECT}, quote_via=quote)
         ask_url = scalekg.base + "/api/ask?" + urlencode({"q": ASK_QUERY}, quote_via=quote)
         mitigated_url = scalekg.base + "/api/concepts/premature-scaling/mitigated-by"
         gz = {"Accept-Encoding": "gzip"}
-        targets: list[tuple[Result, dict[str, str]]] = [
-            (Result("ceiling", "ceiling (bare FastAPI, constant JSON)", ceiling.base + "/"), {}),
-            (Result("ask", f"/api/ask?q={ASK_QUERY}", ask_url), {}),
+        nonce = str(tmp / "nonce.lua")
+        targets: list[tuple[Result, dict[str, str], str | None]] = [
+            (
+                Result("ceiling", "ceiling (bare FastAPI, constant JSON)", ceiling.base + "/"),
+                {},
+                None,
+            ),
+            (Result("ask", f"/api/ask?q={ASK_QUERY} (cached)", ask_url), {}, None),
             (
                 Result(
                     "mitigated-by", "/api/concepts/premature-scaling/mitigated-by", mitigated_url
                 ),
                 {},
+                None,
             ),
-            (Result("ask-gz", "/api/ask, Accept-Encoding: gzip", ask_url), gz),
-            (Result("mitigated-by-gz", "mitigated-by, Accept-Encoding: gzip", mitigated_url), gz),
+            (Result("ask-gz", "/api/ask, Accept-Encoding: gzip", ask_url), gz, None),
+            (
+                Result("mitigated-by-gz", "mitigated-by, Accept-Encoding: gzip", mitigated_url),
+                gz,
+                None,
+            ),
             (
                 Result(
                     "sparql",
-                    "/sparql (what mitigates X, SELECT)",
+                    "/sparql, what mitigates X (cached answer)",
                     scalekg.base + "/sparql?" + sparql_qs,
                 ),
                 json_results,
+                None,
+            ),
+            (
+                Result(
+                    "sparql-uncached",
+                    "/sparql, label query, uncached",
+                    scalekg.base + "/sparql?" + label_qs,
+                ),
+                json_results,
+                nonce,
             ),
         ]
+        if "oxigraph" in peers:
+            targets.append(
+                (
+                    Result(
+                        "oxigraph",
+                        "native Oxigraph server, label query",
+                        peers["oxigraph"].sparql_url + "?" + label_qs,
+                    ),
+                    json_results,
+                    nonce,
+                )
+            )
+        if "virtuoso" in peers:
+            # the query last: the nonce script appends its comment to the URL
+            graphs = urlencode([("default-graph-uri", g) for g in SHIPPED])
+            targets.append(
+                (
+                    Result(
+                        "virtuoso",
+                        "Virtuoso directly, label query",
+                        peers["virtuoso"].sparql_url + "?" + graphs + "&" + label_qs,
+                    ),
+                    json_results,
+                    nonce,
+                )
+            )
+        if remote is not None:
+            targets.append(
+                (
+                    Result(
+                        "remote-uncached",
+                        "ScaleKG over Virtuoso: /sparql, label query",
+                        remote.base + "/sparql?" + label_qs,
+                    ),
+                    json_results,
+                    nonce,
+                )
+            )
         if rdflib_server is not None:
             targets.append(
                 (
                     Result(
                         "rdflib",
-                        "rdflib-endpoint (same SELECT)",
-                        rdflib_server.base + "/sparql?" + sparql_qs,
+                        "rdflib-endpoint, label query",
+                        rdflib_server.base + "/sparql?" + label_qs,
                     ),
                     json_results,
+                    nonce,
                 )
             )
+        if only:
+            targets = [t for t in targets if t[0].key in only or t[0].key == "ceiling"]
+        owners = {"ceiling": {"": ceiling.proc.pid}}
+        if "oxigraph" in peers:
+            owners["oxigraph"] = {"": peers["oxigraph"].proc.pid}
+        if "virtuoso" in peers:
+            owners["virtuoso"] = {"": peers["virtuoso"].pid}
+        if remote is not None:
+            owners["remote-uncached"] = {"API": remote.proc.pid, "Virtuoso": peers["virtuoso"].pid}
+        if rdflib_server is not None:
+            owners["rdflib"] = {"": rdflib_server.proc.pid}
+        for result, _, _ in targets:
+            result.servers = owners.get(result.key, {"": scalekg.proc.pid})
 
-        # Check every target answers, and warm the caches.
+        # Check every target answers (the label query: the same rows everywhere), warm up.
         live = []
+        label_rows: dict[str, int] = {}
         with httpx.Client() as client:
-            for result, headers in targets:
-                why = check(client, result.url, headers)
+            for result, headers, script in targets:
+                url = nonce_url(result.url) if script else result.url
+                why, rows = check(client, url, headers)
                 if why:
                     result.note = why
                     notes.append(f"{result.name}: not measured ({why}).")
                     print(f"skip {result.name}: {why}", flush=True)
                     continue
-                for _ in range(50):
-                    client.get(result.url, headers=headers)
-                live.append((result, headers))
+                if script:
+                    label_rows[result.key] = rows
+                for i in range(50):
+                    client.get(nonce_url(result.url, i) if script else result.url, headers=headers)
+                live.append((result, headers, script))
+        if len(set(label_rows.values())) > 1:
+            notes.append(f"**The label query's row counts differ**: {label_rows}.")
+        elif label_rows:
+            notes.append(
+                f"The label query returns {next(iter(label_rows.values()))} rows on every server "
+                "(checked before the rounds)."
+            )
 
         for round_no in range(1, args.rounds + 1):
-            for result, headers in live:
-                rps, p50, p99, errors = load(result.url, headers, args.connections, args.duration)
+            # Rotate the order each round: no row is always measured right after the same one.
+            shift = (round_no - 1) % max(len(live), 1)
+            for result, headers, script in live[shift:] + live[:shift]:
+                before = loadavg().split(" / ")[0]
+                trees = {k: process_tree(pid) for k, pid in result.servers.items()}
+                cpu0 = {k: tree_cpu_s(pids) for k, pids in trees.items()}
+                rps, p50, p99, errors = load(
+                    result.url, headers, args.connections, args.duration, script
+                )
+                done = max(rps * args.duration, 1.0)
+                result.cpu_us.append(
+                    {k: (tree_cpu_s(pids) - cpu0[k]) / done * 1e6 for k, pids in trees.items()}
+                )
                 result.rps.append(rps)
                 result.p50.append(p50)
                 result.p99.append(p99)
                 result.errors.append(errors)
                 print(
-                    f"round {round_no}: {result.name:<48} {rps:9.0f} req/s  "
-                    f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}",
+                    f"round {round_no}: {result.name:<46} {rps:8.0f} req/s  "
+                    f"p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  errors {errors}  "
+                    f"server CPU/req {' + '.join(f'{v:.0f}' for v in result.cpu_us[-1].values())} us  "
+                    f"load {before} -> {loadavg().split(' / ')[0]}",
                     flush=True,
                 )
     finally:
         for server in servers:
             server.stop()
+        for peer in peers.values():
+            peer.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
-    results = [r for r, _ in targets]
+    results = [r for r, _, _ in targets]
     load_after = loadavg()
-    print("\nin-process CPU cost per request ...", flush=True)
-    costs = cpu_costs()
+    print(f"load average after: {load_after}", flush=True)
+    costs = []
+    if not args.no_cpu:
+        print("\nin-process CPU cost per request ...", flush=True)
+        costs = cpu_costs()
     report = render(results, args, loader, notes, load_before, load_after, snapshot.hash, costs)
     print()
     print(report)
@@ -502,73 +744,75 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+TARGETS = (
+    # (label, key, reference key, goal)
+    ("uncached /sparql ≥ 0.8× the native Oxigraph server", "sparql-uncached", "oxigraph", 0.8),
+    ("uncached /sparql ≥ 3× Virtuoso", "sparql-uncached", "virtuoso", 3.0),
+    ("cached /sparql ≥ 0.8× the ceiling", "sparql", "ceiling", 0.8),
+    ("cached /api/ask ≥ 0.9× the ceiling", "ask", "ceiling", 0.9),
+    ("ScaleKG over Virtuoso ≥ 0.8× Virtuoso direct", "remote-uncached", "virtuoso", 0.8),
+    ("uncached /sparql ≥ 3× rdflib-endpoint", "sparql-uncached", "rdflib", 3.0),
+)
+PEERS = ("oxigraph", "virtuoso", "rdflib")
+
+
 def render(results, args, loader, notes, load_before, load_after, snapshot_hash, costs) -> str:
-    by_key = {r.key: r for r in results}
+    by_key = {r.key: r for r in results if r.rps}
     base = results[0]
     lines = [
-        f"Measured by `make bench` (`python -m bench.run_http`) on {platform.node() or 'this machine'}: "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, uvicorn with 1 worker per "
-        f"server, load from {loader} with {args.connections} connections, "
-        f"{args.rounds} interleaved rounds of {args.duration} s (medians of the rounds; ratios are medians of per-round ratios), loopback only. "
+        f"Measured by `make bench` (`python -m bench.run_http`) on {platform.node() or 'this machine'}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
+        f"{os.cpu_count()} CPUs shared with other work (other jobs ran on the machine during the "
+        f"run), Python {platform.python_version()}, uvicorn with 1 worker per Python server, "
+        f"load from {loader} with {args.connections} connections, "
+        f"{args.rounds} interleaved rounds of {args.duration} s (medians of the rounds; ratios "
+        "are medians of per-round ratios), loopback only. "
         f"Snapshot `{snapshot_hash}`. Load average before / after: {load_before} → {load_after}.",
         "",
-        "| endpoint | req/s | ratio to ceiling | p50 (ms) | p99 (ms) | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | req/s | ratio to ceiling | p50 (ms) | p99 (ms) | errors "
+        "| server CPU per request (µs) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         if not r.rps:
-            lines.append(f"| {r.name} | not measured: {r.note or '?'} | | | | |")
+            lines.append(f"| {r.name} | not measured: {r.note or '?'} | | | | | |")
             continue
         ratio = r.ratio_to(base)
         lines.append(
             f"| {r.name} | {r.req_s:,.0f} | {ratio if ratio is not None else float('nan'):.2f} | "
-            f"{r.lat50:.2f} | {r.lat99:.2f} | {sum(r.errors)} |"
+            f"{r.lat50:.2f} | {r.lat99:.2f} | {sum(r.errors)} | {r.cpu_text()} |"
         )
-    lines += ["", "Targets:", ""]
+    lines += ["", "Targets (ratios of req/s measured in the same rounds):", ""]
 
-    def verdict(ok: bool | None) -> str:
-        return "n/a" if ok is None else ("met" if ok else "**missed**")
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
 
-    ask, mit = by_key.get("ask"), by_key.get("mitigated-by")
-    sparql, rdfl = by_key.get("sparql"), by_key.get("rdflib")
-
-    def ratio(r):
-        return r.ratio_to(base) if r and r.rps else None
-
-    for label, r, goal in (
-        ("/api/ask", ask, 0.8),
-        ("mitigated-by", mit, 0.8),
-        ("/sparql", sparql, 0.6),
-    ):
-        value = ratio(r)
-        lines.append(
-            f"- {label} ≥ {goal} of the ceiling: "
-            + (f"{value:.2f}, {verdict(value >= goal)}" if value is not None else "n/a")
-        )
-    if sparql and sparql.rps and rdfl and rdfl.rps:
-        x = sparql.ratio_to(rdfl)
-        lines.append(f"- /sparql ≥ 3× rdflib-endpoint: {x:.1f}×, {verdict(x >= 3)}")
-    else:
-        lines.append("- /sparql ≥ 3× rdflib-endpoint: n/a (one of them was not measured)")
-    measured = [r for r in results[1:] if r.rps and r.key != "rdflib"]
+    for label, key, ref, goal in TARGETS:
+        a, b = by_key.get(key), by_key.get(ref)
+        if a is None or b is None:
+            lines.append(f"- {label}: n/a (not measured)")
+            continue
+        x = a.ratio_to(b)
+        per_round = ", ".join(f"{p / q:.2f}" for p, q in zip(a.rps, b.rps, strict=False) if q)
+        lines.append(f"- {label}: {x:.2f}×, {verdict(x >= goal)} (rounds: {per_round})")
+    measured = [r for r in results[1:] if r.rps and r.key not in PEERS]
     if measured:
         worst = max(r.lat99 for r in measured)
         each = ", ".join(f"{r.key} {r.lat99:.1f}" for r in measured)
         lines.append(
-            f"- p99 < 25 ms at {args.connections} connections (ScaleKG endpoints, ms): {each}; "
+            f"- p99 < 25 ms at {args.connections} connections (ScaleKG rows, ms): {each}; "
             f"{verdict(worst < 25)} (the ceiling's own p99 in the same rounds: {base.lat99:.1f} ms)"
         )
-    else:
-        lines.append(f"- p99 < 25 ms at {args.connections} connections: n/a")
-    lines += [
-        "",
-        "Server-side CPU per request, in process (`time.process_time`, the ASGI app called "
-        "without a socket, best of 3 × 3,000 requests; robust to other load on the machine):",
-        "",
-        "| app | µs CPU / request | ceiling ÷ this |",
-        "|---|---:|---:|",
-    ]
-    lines += [f"| {name} | {us:.1f} | {ratio:.2f} |" for name, us, ratio in costs]
+    if costs:
+        lines += [
+            "",
+            "Server-side CPU per request, in process (`time.process_time`, the ASGI app called "
+            "without a socket, best of 3 × 3,000 requests; robust to other load on the machine):",
+            "",
+            "| app | µs CPU / request | ceiling ÷ this |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {name} | {us:.1f} | {ratio:.2f} |" for name, us, ratio in costs]
     if notes:
         lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines)

@@ -35,7 +35,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+
+from bench.peers import free_port, start_virtuoso, status_kb, tree_rss_kb, virtuoso_version
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -107,42 +108,6 @@ TARGETS_1M = {  # embedded backends at 1M triples
 # ----------------------------------------------------------------------------- helpers
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def status_kb(pid: int, field: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
-
-
-def tree_rss_kb(pid: int) -> int:
-    """VmRSS of a process and its descendants (uvicorn workers, SPARQL query workers)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii") as fh:
-                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += status_kb(p, "VmRSS")
-        todo.extend(children.get(p, []))
-    return total
-
-
 def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     if not ordered:
@@ -154,19 +119,6 @@ def percentile(samples: list[float], q: float) -> float:
 
 def size_label(n: int) -> str:
     return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
-
-
-def load_virtuoso_helper():
-    """tests/stores/virtuoso_server.py (the same recipe the tests use)."""
-    import importlib.util
-
-    path = ROOT / "tests" / "stores" / "virtuoso_server.py"
-    spec = importlib.util.spec_from_file_location("scalekg_bench_virtuoso", path)
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def serve_hash() -> str:
@@ -493,10 +445,8 @@ def main() -> None:
     versions = {}
     try:
         if "virtuoso" in backends:
-            vmod = load_virtuoso_helper()
-            virtuoso = vmod.VirtuosoServer(tmp / "virtuoso", max_query_s=120, buffers=200_000)
-            virtuoso.start()
-            versions["virtuoso"] = _virtuoso_version(virtuoso.binary)
+            virtuoso = start_virtuoso(tmp / "virtuoso", max_query_s=120, buffers=200_000)
+            versions["virtuoso"] = virtuoso_version(virtuoso.binary)
         for size in sizes:
             label = size_label(size)
             data = tmp / f"synthetic-{label}.nq"
@@ -549,12 +499,6 @@ def main() -> None:
     if not args.no_write:
         write_section(text)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
-
-
-def _virtuoso_version(binary: str) -> str:
-    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
-    m = re.search(r"Version (\S+)", out.stdout + out.stderr)
-    return m.group(1) if m else "?"
 
 
 def _store_line(row: dict) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import paths as chain_paths
+from .confidence import at_least, rank, weakest
 from .model import Concept, Edge, KnowledgeGraph
 from .params import RELATION_NAMES
 
@@ -34,16 +35,52 @@ class Step:
             "predicate": self.edge.predicate,
             "object": o.summary(),
             "basis": self.edge.basis,
+            "confidence": self.edge.confidence,
             "sources": [p.as_dict() for p in self.edge.provenance],
         }
 
 
+def chain_confidence(steps: list[Step]) -> str:
+    """A chain is as sure as its weakest step."""
+    return weakest([s.edge.confidence for s in steps])
+
+
+def _chain_dict(kind: str, steps: list[Step]) -> dict:
+    kg = steps[0].kg
+    labels = [kg.concepts[steps[0].edge.subject].label]
+    for step in steps:
+        labels += [step.edge.predicate, kg.concepts[step.edge.object].label]
+    return {
+        "kind": kind,
+        "confidence": chain_confidence(steps),
+        "path": labels,
+        "steps": [s.as_dict() for s in steps],
+    }
+
+
 @dataclass
 class Answer:
+    """One answer: the concept, its best chain (``steps``) and every chain that reaches it.
+
+    ``chains`` holds (kind, steps) for every way the answer reaches the concept asked about (for
+    example through several contributing factors), the surest first; ``steps`` and ``kind`` are
+    the first of them. The answer's confidence is that of its surest chain, and a chain's is
+    that of its weakest step.
+    """
+
     concept: Concept
     steps: list[Step]
     kind: str = "direct"  # "direct", "indirect" or "path"
     extra: dict = field(default_factory=dict)
+    chains: list[tuple[str, list[Step]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.chains:
+            self.chains = [(self.kind, self.steps)]
+
+    @property
+    def confidence(self) -> str:
+        return chain_confidence(self.steps)
 
     def path(self) -> list[str]:
         """A readable chain: label, relation, label, relation, label ..."""
@@ -82,18 +119,22 @@ class Answer:
             "basis": "stated"
             if all(s.edge.basis == "stated" for s in self.steps)
             else "interpreted",
+            "confidence": self.confidence,
             "path": self.path(),
             "steps": [s.as_dict() for s in self.steps],
             "sources": self.sources(),
+            "paths": [_chain_dict(kind, steps) for kind, steps in self.chains if steps],
             **self.extra,
         }
 
 
 def _order(answers: Iterable[Answer]) -> list[Answer]:
-    """Direct before indirect, shorter before longer, capabilities before values, then by label."""
+    """Surest first (stated, strong, plausible, speculative); then direct before indirect, shorter
+    before longer, capabilities before values, then by label."""
     return sorted(
         answers,
         key=lambda a: (
+            rank(a.confidence),
             a.kind != "direct",
             len(a.steps),
             not a.concept.is_a("Capability"),
@@ -114,28 +155,83 @@ def chains(kg: KnowledgeGraph, predicate: str) -> list[tuple[Edge, Edge]]:
     return pairs
 
 
-def related(kg: KnowledgeGraph, concept: Concept, predicate: str, direction: str) -> list[Answer]:
+def _chain_index(kg: KnowledgeGraph, predicate: str, direction: str) -> dict:
+    """The two-step chains of ``predicate`` by the concept they end at (in) or start from (out)."""
+
+    def compute() -> dict[str, list[tuple[Edge, Edge]]]:
+        index: dict[str, list[tuple[Edge, Edge]]] = {}
+        for first, second in chains(kg, predicate):
+            anchor = second.object if direction == "in" else first.subject
+            index.setdefault(anchor, []).append((first, second))
+        return index
+
+    return kg.cached(("chain-index", predicate, direction), compute)
+
+
+ANY = "any"  # every relation (direct edges only): "what affects X"
+
+
+def _direct(kg: KnowledgeGraph, iri: str, predicate: str | None, direction: str) -> list[Edge]:
+    if direction == "both":
+        return kg.edges_to(iri, predicate) + kg.edges_from(iri, predicate)
+    return kg.edges_to(iri, predicate) if direction == "in" else kg.edges_from(iri, predicate)
+
+
+def has_answers(kg: KnowledgeGraph, concept: Concept, predicate: str, direction: str) -> bool:
+    """Whether ``related`` finds anything (cheap: no answers are built)."""
+    pred = None if predicate == ANY else predicate
+    if _direct(kg, concept.iri, pred, direction):
+        return True
+    return (
+        pred in CHAINS
+        and direction in ("in", "out")
+        and bool(_chain_index(kg, pred, direction).get(concept.iri))
+    )
+
+
+def related(
+    kg: KnowledgeGraph,
+    concept: Concept,
+    predicate: str,
+    direction: str,
+    *,
+    min_confidence: str | None = None,
+) -> list[Answer]:
     """Concepts joined to ``concept`` by ``predicate``, directly and through one causes hop.
 
     direction "in": who <predicate> concept (e.g. what mitigates X).
     direction "out": what concept <predicate> (e.g. what does X mitigate).
+    direction "both": either way, direct edges only (e.g. what is X related to).
+    ``predicate`` "any": every relation, direct edges only.
+    Every chain that reaches an answer is kept (``Answer.chains``), surest first; chains with a
+    step below ``min_confidence`` are left out, and so are answers left with no chain.
     """
-    answers: dict[str, Answer] = {}
     incoming = direction == "in"
-    direct = (
-        kg.edges_to(concept.iri, predicate) if incoming else kg.edges_from(concept.iri, predicate)
-    )
-    for edge in direct:
-        other = edge.subject if incoming else edge.object
-        answers[other] = Answer(kg.concepts[other], [Step(edge, kg)])
-    for first, second in kg.cached(("chains", predicate), lambda: chains(kg, predicate)):
-        anchor, other = (
-            (second.object, first.subject) if incoming else (first.subject, second.object)
-        )
-        if anchor == concept.iri and other not in answers and other != concept.iri:
-            steps = [Step(first, kg), Step(second, kg)]
-            answers[other] = Answer(kg.concepts[other], steps, "indirect")
-    return _order(answers.values())
+    pred = None if predicate == ANY else predicate
+    found: dict[str, list[tuple[str, list[Step]]]] = {}
+    for edge in _direct(kg, concept.iri, pred, direction):
+        if not at_least(edge.confidence, min_confidence):
+            continue
+        other = edge.subject if edge.object == concept.iri else edge.object
+        if other != concept.iri:
+            found.setdefault(other, []).append(("direct", [Step(edge, kg)]))
+    if pred in CHAINS and direction in ("in", "out"):
+        for first, second in _chain_index(kg, pred, direction).get(concept.iri, ()):
+            other = first.subject if incoming else second.object
+            if other == concept.iri:
+                continue
+            if not (
+                at_least(first.confidence, min_confidence)
+                and at_least(second.confidence, min_confidence)
+            ):
+                continue
+            found.setdefault(other, []).append(("indirect", [Step(first, kg), Step(second, kg)]))
+    answers = []
+    for other, ways in found.items():
+        ways.sort(key=lambda w: (rank(chain_confidence(w[1])), w[0] != "direct", len(w[1])))
+        kind, steps = ways[0]
+        answers.append(Answer(kg.concepts[other], steps, kind, chains=ways))
+    return _order(answers)
 
 
 def mitigators(kg: KnowledgeGraph, concept: Concept) -> list[Answer]:
@@ -162,14 +258,15 @@ def paths(
     return [[Step(edge, kg) for edge in chain] for chain in found]
 
 
-def describe(kg: KnowledgeGraph, concept: Concept) -> dict:
-    """The concept with its labels, definition and every edge grouped by relation and direction."""
+def describe(kg: KnowledgeGraph, concept: Concept, *, min_confidence: str | None = None) -> dict:
+    """The concept with its labels, definition and every edge grouped by relation and direction
+    (surest first; edges below ``min_confidence`` left out)."""
     out: dict[str, list[dict]] = {}
     incoming: dict[str, list[dict]] = {}
-    for edge in kg.edges_from(concept.iri):
-        out.setdefault(edge.predicate, []).append(Step(edge, kg).as_dict())
-    for edge in kg.edges_to(concept.iri):
-        incoming.setdefault(edge.predicate, []).append(Step(edge, kg).as_dict())
+    for edges, into in ((kg.edges_from(concept.iri), out), (kg.edges_to(concept.iri), incoming)):
+        for edge in sorted(edges, key=lambda e: rank(e.confidence)):
+            if at_least(edge.confidence, min_confidence):
+                into.setdefault(edge.predicate, []).append(Step(edge, kg).as_dict())
     return {
         **concept.summary(),
         "types": sorted(concept.types),

@@ -1,92 +1,38 @@
-"""The question door: "what mitigates premature scaling" -> an explained answer.
+"""The question door: "how do I avoid premature scaling" -> an explained, sourced answer.
 
-A small, predictable grammar rather than guesswork: each pattern maps to one look-up in
-``answers``. An unknown concept raises ``UnknownConceptError`` with suggestions; a question that
-fits no pattern raises ``UnparseableQuestionError`` listing the patterns.
+``graph.question`` understands the question (relation and direction, a description, or a path
+between two concepts, and the concepts with the words they matched); this module looks the answer
+up in ``answers`` and keeps the shape every front door shares (``/api/ask``, ``scalekg ask
+--json``, the home page).
 """
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .answers import Answer, Step, describe, paths, related
+from .answers import Answer, Step, chain_confidence, describe, paths, related
+from .confidence import at_least, rank
 from .model import Concept, KnowledgeGraph
-from .search import resolve
+from .paths import ChainFilter
+from .question.interpret import (
+    SUPPORTED_PATTERNS,
+    Interpretation,
+    InvalidQuestionError,
+    UnparseableQuestionError,
+    interpret,
+)
 
-_X = r"(?P<x>.+?)"
-_Y = r"(?P<y>.+?)"
-# (pattern, relation, direction); direction "in" means the answers point at X.
-PATTERNS: list[tuple[str, str, str, str]] = [
-    (
-        "what mitigates X",
-        rf"^(?:what|which \w+|who) (?:mitigates?|reduces?|prevents?) {_X}$",
-        "mitigates",
-        "in",
-    ),
-    ("what does X mitigate", rf"^what does {_X} (?:mitigate|reduce|prevent)$", "mitigates", "out"),
-    (
-        "what influences X",
-        rf"^(?:what|which values?) (?:positively )?influences? {_X}$",
-        "influencesPositively",
-        "in",
-    ),
-    (
-        "what does X influence",
-        rf"^what does {_X} (?:positively )?influence$",
-        "influencesPositively",
-        "out",
-    ),
-    ("what hurts Y", rf"^(?:what|which \w+(?: \w+)?) hurts? {_X}$", "hurts", "in"),
-    ("what does X hurt", rf"^what does {_X} hurt$", "hurts", "out"),
-    ("what causes X", rf"^(?:what|which \w+(?: \w+)?) causes? {_X}$", "causes", "in"),
-    ("what does X cause", rf"^what does {_X} cause$", "causes", "out"),
-    (
-        "which mechanisms apply X",
-        rf"^(?:which|what) (?:mechanisms?|rituals?) (?:apply|applies|enforce) {_X}$",
-        "applies",
-        "in",
-    ),
-    ("what does X apply", rf"^what (?:values? )?does {_X} apply$", "applies", "out"),
-    ("what supports X", rf"^(?:what|which practices?) supports? {_X}$", "supports", "in"),
-    (
-        "what signals X",
-        rf"^(?:what|which signals?) (?:signals?|indicates?|points? to) {_X}$",
-        "signals",
-        "in",
-    ),
-    (
-        "what watches X",
-        rf"^(?:what|which metrics?) (?:watch(?:es)?|measures?) {_X}$",
-        "watches",
-        "in",
-    ),
-    (
-        "how does X affect Y",
-        rf"^how (?:does|do|can|is|are) {_X} (?:affect|affects|influence|impact|relate to|related to|lead to|connect to) {_Y}$",
-        "paths",
-        "",
-    ),
-    (
-        "what is X",
-        rf"^(?:what is|what are|what's|define|describe|tell me about) {_X}$",
-        "describe",
-        "",
-    ),
+__all__ = [
+    "SUPPORTED_PATTERNS",
+    "AskResult",
+    "InvalidQuestionError",
+    "UnparseableQuestionError",
+    "ask",
+    "clean_question",
 ]
-COMPILED = [(name, re.compile(rx), rel, d) for name, rx, rel, d in PATTERNS]
-SUPPORTED_PATTERNS = [name for name, *_ in PATTERNS]
-
-
-class UnparseableQuestionError(ValueError):
-    def __init__(self, question: str):
-        super().__init__(f"cannot parse the question {question!r}")
-        self.question = question
-        self.patterns = SUPPORTED_PATTERNS
 
 
 def clean_question(question: str) -> str:
-    q = " ".join(question.strip().split())
-    q = re.sub(r"[?!.]+$", "", q).strip()
-    return q.lower()
+    """The question on one line, without surrounding space (as echoed in answers)."""
+    return " ".join(question.split())
 
 
 @dataclass
@@ -95,8 +41,11 @@ class AskResult:
     pattern: str
     concept: Concept
     answers: list[Answer]
+    interpretation: Interpretation
     target: Concept | None = None
     description: dict | None = None
+    min_confidence: str | None = None
+    extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         out = {
@@ -104,7 +53,10 @@ class AskResult:
             "pattern": self.pattern,
             "concept": self.concept.summary(),
             "answers": [a.as_dict() for a in self.answers],
+            "interpretation": self.interpretation.as_dict(),
         }
+        if self.min_confidence is not None:
+            out["min_confidence"] = self.min_confidence
         if self.target is not None:
             out["target"] = self.target.summary()
         if self.description is not None:
@@ -112,28 +64,54 @@ class AskResult:
         return out
 
 
-def _strip_article(text: str) -> str:
-    return re.sub(r"^(?:the|a|an) ", "", text.strip())
+def _neighbours(kg: KnowledgeGraph, concept: Concept, min_confidence: str | None) -> list[Answer]:
+    answers = [
+        Answer(kg.concepts[e.object], [Step(e, kg)])
+        for e in kg.edges_from(concept.iri)
+        if at_least(e.confidence, min_confidence)
+    ] + [
+        Answer(kg.concepts[e.subject], [Step(e, kg)])
+        for e in kg.edges_to(concept.iri)
+        if at_least(e.confidence, min_confidence)
+    ]
+    return sorted(answers, key=lambda a: rank(a.confidence))  # stable: edge order kept
 
 
-def ask(kg: KnowledgeGraph, question: str) -> AskResult:
-    q = clean_question(question)
-    for name, rx, relation, direction in COMPILED:
-        m = rx.match(q)
-        if not m:
-            continue
-        x = resolve(kg, _strip_article(m.group("x")))
-        if relation == "paths":
-            y = resolve(kg, _strip_article(m.group("y")))
-            chains = paths(kg, x, y)
-            answers = [
-                Answer(kg.concepts[chain[-1].edge.object], list(chain), "path") for chain in chains
-            ]
-            return AskResult(question, name, x, answers, target=y)
-        if relation == "describe":
-            neighbours = [
-                Answer(kg.concepts[e.object], [Step(e, kg)]) for e in kg.edges_from(x.iri)
-            ] + [Answer(kg.concepts[e.subject], [Step(e, kg)]) for e in kg.edges_to(x.iri)]
-            return AskResult(question, name, x, neighbours, description=describe(kg, x))
-        return AskResult(question, name, x, related(kg, x, relation, direction))
-    raise UnparseableQuestionError(question)
+def ask(kg: KnowledgeGraph, question: str, *, min_confidence: str | None = None) -> AskResult:
+    """Answer ``question``. Raises InvalidQuestionError or UnparseableQuestionError (422) and
+    ``search.UnknownConceptError`` (404)."""
+    meaning = interpret(kg, question)
+    q = question if question == question.strip() else question.strip()
+    concept = meaning.concepts[0].concept
+    if meaning.kind == "path":
+        target = meaning.concepts[1].concept
+        chains = paths(kg, concept, target, flt=ChainFilter(min_confidence=min_confidence))
+        chains.sort(key=lambda c: rank(chain_confidence(c)))  # stable: shorter first within
+        answers = [Answer(kg.concepts[c[-1].edge.object], list(c), "path") for c in chains]
+        return AskResult(
+            q,
+            meaning.pattern,
+            concept,
+            answers,
+            meaning,
+            target=target,
+            min_confidence=min_confidence,
+        )
+    if meaning.kind == "describe":
+        return AskResult(
+            q,
+            meaning.pattern,
+            concept,
+            _neighbours(kg, concept, min_confidence),
+            meaning,
+            description=describe(kg, concept, min_confidence=min_confidence),
+            min_confidence=min_confidence,
+        )
+    assert meaning.relation is not None and meaning.direction is not None
+    answers = related(
+        kg, concept, meaning.relation, meaning.direction, min_confidence=min_confidence
+    )
+    if meaning.answer_type:
+        typed = [a for a in answers if a.concept.is_a(meaning.answer_type)]
+        answers = typed or answers
+    return AskResult(q, meaning.pattern, concept, answers, meaning, min_confidence=min_confidence)

@@ -56,6 +56,7 @@ def load_sources(
     for path in data_paths:
         parse_turtle_into(dat, path)
     derive_edges(dat)
+    derive_mappings(dat)
     return LoadedSources(dataset=ds, files=ontology_paths + data_paths)
 
 
@@ -82,6 +83,28 @@ def derive_edges(graph: Graph) -> int:
             if isinstance(node, BNode):
                 _rename(graph, node, statement_iri(str(s), str(p), str(o), index))
     return len(statements)
+
+
+def derive_mappings(graph: Graph) -> int:
+    """Add the plain SKOS mapping triple of each ``skg:MappingStatement`` (data/dora-core.ttl).
+
+    A mapping is authored only as a statement with its reason, so that no mapping exists without
+    one. Blank-node statements get a stable IRI, ``kg:mapping-<ours>--<predicate>--<theirs>``.
+    """
+    count = 0
+    for st in list(graph.subjects(RDF.type, SKG.MappingStatement)):
+        s = graph.value(st, RDF.subject)
+        p = graph.value(st, RDF.predicate)
+        o = graph.value(st, RDF.object)
+        if s is None or p is None or o is None:
+            continue  # the SHACL shape reports the incomplete statement
+        graph.add((s, p, o))
+        if isinstance(st, BNode):
+            theirs = [part for part in str(o).rstrip("/#").replace("#", "/").split("/") if part]
+            name = f"mapping-{local_name(str(s))}--{local_name(str(p))}--{theirs[-1]}"
+            _rename(graph, st, KG[name])
+        count += 1
+    return count
 
 
 def _sort_key(graph: Graph, node) -> tuple[str, str, str]:

@@ -110,13 +110,17 @@ def parse_type(text: str, names: Iterable[str]) -> str:
     return _lookup("type", text, type_aliases(names), names)
 
 
-def aliases(type_names: Iterable[str]) -> dict[str, object]:
-    """The tables as the graph page receives them (it normalises with the same ``name_key``)."""
+def aliases(types: Mapping[str, list[str]]) -> dict[str, object]:
+    """The tables as the graph page receives them (it normalises with the same ``name_key``).
+
+    ``types`` maps a ``name_key`` to the display types it stands for (a legend entry such as
+    "Other" stands for several).
+    """
     return {
         "params": list(VIEW_PARAMS),
         "maxDepth": MAX_DEPTH,
         "defaultDepth": DEFAULT_DEPTH,
         "stages": STAGE_ALIASES,
         "relations": RELATION_ALIASES,
-        "types": type_aliases(type_names),
+        "types": dict(types),
     }

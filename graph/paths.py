@@ -8,11 +8,13 @@ between the two ends, and how sure each edge must be (graph/confidence.py). A ch
 
 - ``chains``: explanation chains from one concept to another, ranked (shorter first, then more
   stated steps); if there is none, the chains the other way round.
-- ``shortest``: the nodes and edges on every shortest chain, for highlighting in the view.
+- ``shortest``: the nodes and edges on every shortest chain, for highlighting in the view;
+  ``shortest_chains``: those chains one by one, ranked.
 - ``first_chain``: the first chain from a concept that follows some relations and ends with
   another (the diagnostic's "causes* then hurts" walk to an outcome).
 """
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -156,6 +158,22 @@ def shortest(
     return [], []
 
 
+def shortest_chains(
+    kg: KnowledgeGraph, a: str, b: str, flt: ChainFilter = EVERYTHING, *, limit: int = 12
+) -> list[Chain]:
+    """Every shortest chain a → b (else b → a), ranked by ``rank``; at most ``limit``."""
+    nodes, edges = shortest(kg, a, b, flt)
+    if not edges:
+        return []
+    dag = nx.MultiDiGraph()
+    for e in edges:
+        dag.add_edge(e.subject, e.object, key=e.predicate, edge=e)
+    walks = nx.all_simple_edge_paths(dag, nodes[0], nodes[-1])
+    found = [_edges(dag, walk) for walk in itertools.islice(walks, MAX_CANDIDATES)]
+    found.sort(key=rank)
+    return found[:limit]
+
+
 def first_chain(
     kg: KnowledgeGraph,
     source: str,
@@ -163,7 +181,7 @@ def first_chain(
     through: Iterable[str],
     ending: Iterable[str],
     max_steps: int,
-    key: Callable[[Edge], object] | None = None,
+    key: Callable[[Edge], str] | None = None,
 ) -> Chain:
     """The first chain from ``source`` that follows ``through`` relations and ends with one
     ``ending`` edge: fewest steps first; at each step edges are tried in ``key`` order (by default

@@ -33,8 +33,8 @@ class ReasoningError(RuntimeError):
     """The ontology is inconsistent, or a class is unsatisfiable."""
 
 
-class JavaMissingError(ReasoningError):
-    """The reasoner's input is new and there is no Java to run HermiT."""
+class ReasonerMissingError(ReasoningError):
+    """The reasoner's input is new, and Java or owlready2 (to run HermiT) is missing."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def reason(
         inferred = Graph()
         inferred.parse(committed_path, format="nt")
         return ReasoningResult(inferred, cache_hit=True, input_hash=key, source="committed")
-    require_java(committed_path)
+    require_reasoner(committed_path)
     inferred = run_hermit(source)
     tmp = cached.with_suffix(".tmp")
     inferred.serialize(tmp, format="nt", encoding="utf-8")
@@ -120,14 +120,26 @@ def reason(
     return ReasoningResult(inferred, cache_hit=False, input_hash=key)
 
 
-def require_java(committed_path: Path) -> None:
-    if shutil.which("java"):
+def require_reasoner(committed_path: Path) -> None:
+    """HermiT needs owlready2 (the ``reason`` extra) and Java; say exactly what is missing."""
+    missing = []
+    try:
+        import owlready2  # noqa: F401  (an optional dependency: serving does not need it)
+    except ImportError:
+        missing.append(
+            "owlready2 (`pip install 'scalekg[reason]'`; `make inference` and `make test` install it)"
+        )
+    if not shutil.which("java"):
+        missing.append(
+            "Java, which is not on the PATH (Debian/Ubuntu: `apt-get install "
+            "default-jre-headless`, or run `.ci/system-packages.sh`)"
+        )
+    if not missing:
         return
-    raise JavaMissingError(
+    raise ReasonerMissingError(
         f"the ontology or data differ from what {committed_path.name} was reasoned from, and "
-        "running the reasoner (HermiT) again needs Java, which is not on the PATH. "
-        "Install a Java runtime (Debian/Ubuntu: `apt-get install default-jre-headless`; "
-        f"or run `.ci/system-packages.sh`), then run `{REGENERATE}` and commit {committed_path.name}"
+        f"running the reasoner (HermiT) again needs {' and '.join(missing)}. "
+        f"Then run `{REGENERATE}` and commit {committed_path.name}"
     )
 
 
@@ -162,7 +174,7 @@ def regenerate_committed(
 ) -> tuple[Path, int]:
     """Run HermiT afresh over the shipped inputs and rewrite the committed inference file."""
     target = path or committed_inference_file()
-    require_java(target)
+    require_reasoner(target)
     source = reasoner_input(ontology, data)
     inferred = run_hermit(source)
     write_committed(inferred, _key_of(source), target)

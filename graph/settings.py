@@ -7,7 +7,7 @@ that the list and this class agree.
 
 import os
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,14 +31,14 @@ class Settings(BaseSettings):
     )
     port: int = Field(8000, description="TCP port of the server.", ge=0, le=65535)
     workers: int = Field(1, description="Number of uvicorn worker processes.", ge=1, le=64)
-    data_dir: Path = Field(
-        None,  # type: ignore[arg-type]  # filled in by _fill_dirs; documented as None
+    data_dir: Path = Field(  # type: ignore[assignment]  # None until _fill_dirs
+        None,
         validate_default=False,
         description="Where ScaleKG keeps what it makes (builds, assessments). "
         "Default: `$XDG_DATA_HOME/scalekg`, else `~/.local/share/scalekg`.",
     )
-    build_dir: Path = Field(
-        None,  # type: ignore[arg-type]  # filled in by _fill_dirs; documented as None
+    build_dir: Path = Field(  # type: ignore[assignment]  # None until _fill_dirs
+        None,
         validate_default=False,
         description="Where `scalekg build` writes the snapshot and its stats. Default: `DATA_DIR/build`.",
     )
@@ -96,7 +96,7 @@ class Settings(BaseSettings):
         return self
 
 
-def get_settings(**overrides: object) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """Settings from the environment, with explicit overrides (for example from the CLI)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)

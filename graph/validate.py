@@ -107,6 +107,8 @@ def run_violation_queries(graph: Graph, queries: list[Path] | None = None) -> li
             (ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), name
         )
         solutions = store.query(text)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise ValueError(f"{path.name}: a violation query must be a SELECT")
         names = [v.value for v in solutions.variables]
         for row in solutions:
             cells = [_short(term_text(row[n])) for n in names if row[n] is not None]

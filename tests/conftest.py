@@ -21,6 +21,26 @@ BUILD_DIR = Path(os.environ.get("SCALEKG_TEST_BUILD_DIR", ROOT / "build"))
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+# A test that uses one of these fixtures gets the marker even if its author forgot it, so that
+# `make test-fast` (-m "not browser and not virtuoso and not soak") never starts Chromium or Virtuoso.
+FIXTURE_MARKERS = {
+    "browser": "browser",
+    "page": "browser",
+    "virtuoso": "virtuoso",
+    "virtuoso_loaded": "virtuoso",
+    "live_server": "server",
+    "sparql_server": "server",
+}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            marker = FIXTURE_MARKERS.get(fixture)
+            if marker and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def user_data_dir(tmp_path_factory) -> Iterator[Path]:
     """Point ``data_dir`` at a temporary directory, so no test writes into the user's own.

@@ -105,6 +105,21 @@ def test_check_green_on_the_shipped_data(run):
     assert "conforms" in result.stdout
 
 
+def test_check_gaps_warns_but_passes(run):
+    result = run("check", "--data", str(MINIMAL), "--gaps", build=False)
+    assert result.exit_code == 0, result.output
+    assert "gap(s)" in result.stdout
+    assert "value-not-applied: 1" in result.stdout and "- be-frugal (Be frugal)" in result.stdout
+    assert "conforms" in result.stdout
+
+
+def test_check_fidelity_prints_the_summary(run):
+    result = run("check", "--fidelity", build=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Fidelity summary")
+    assert "## Edges removed by reviews" in result.stdout
+
+
 def test_check_red_on_a_quote_not_in_the_source(run, tmp_path):
     broken = tmp_path / "broken.ttl"
     broken.write_text(
@@ -181,3 +196,26 @@ def test_a_real_build_shows_short_progress_lines_and_q_silences_them(tmp_path, s
     (build_dir / "current.json").unlink()
     silent = CliRunner().invoke(app, ["-q", "build", "--build-dir", str(build_dir)])
     assert silent.exit_code == 0 and silent.stderr == ""
+
+
+def test_ask_in_peoples_words_with_the_interpretation_and_min_confidence(run, kg):
+    q = "how do we measure reliability"
+    result = run("ask", q, "--json", "--min-confidence", "stated")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["interpretation"]["relation"] == "watches"
+    assert body["min_confidence"] == "stated"
+    assert body == json.loads(json.dumps(run_ask(kg, q, min_confidence="stated").as_dict()))
+    text = run("ask", "how do I avoid hiring too fast")
+    assert text.exit_code == 0
+    assert "what mitigates X" in text.stdout and "did you mean" in text.stdout
+
+
+def test_ask_refuses_a_bad_min_confidence_and_bad_input(run):
+    result = run("ask", "what mitigates premature scaling", "--min-confidence", "sure", "--json")
+    assert result.exit_code == 2
+    body = json.loads(result.stdout)
+    assert body["error"] == "invalid min_confidence" and "stated" in body["valid"]
+    empty = run("ask", "   ", "--json")
+    assert empty.exit_code == 2
+    assert json.loads(empty.stdout)["error"] == "invalid question"

@@ -7,7 +7,7 @@ import networkx as nx
 from scalekg.graph.model import Edge, KnowledgeGraph
 
 from .layout import layered_layout
-from .select import Selection
+from .select import Selection, edge_rank
 
 
 def node_json(kg: KnowledgeGraph, iri: str) -> dict:
@@ -49,6 +49,42 @@ def edge_json(kg: KnowledgeGraph, edge: Edge) -> dict:
     }
 
 
+def node_index(kg: KnowledgeGraph) -> dict[str, int]:
+    """Each node's position in the page's node list (sorted by slug)."""
+
+    def compute() -> dict[str, int]:
+        ranked = sorted(kg.concepts.values(), key=lambda c: c.slug)
+        return {c.iri: i for i, c in enumerate(ranked)}
+
+    return kg.cached(("viz", "node-index"), compute)
+
+
+def path_json(kg: KnowledgeGraph, selection: Selection) -> dict:
+    """The highlighted path: its nodes and edges, and its shortest chains as lists of edge ids."""
+    return {
+        "nodes": [kg.concepts[i].slug for i in selection.path_nodes],
+        "edges": [edge_id(kg, e) for e in selection.path_edges],
+        "chains": [[edge_id(kg, e) for e in chain] for chain in selection.path_chains],
+        "more_chains": selection.more_chains,
+    }
+
+
+def compact_selection(kg: KnowledgeGraph, selection: Selection) -> dict:
+    """A view as the page embeds it: nodes and edges as positions in the page's graph data
+    (nodes by slug, edges in graph order), which already holds their text and sources."""
+    nodes = node_index(kg)
+    edges = edge_rank(kg)
+    return {
+        "view": selection.view.as_dict(kg),
+        "truncated": selection.truncated,
+        "max_nodes": selection.max_nodes,
+        "nodes": [nodes[i] for i in selection.nodes],
+        "edges": [edges[id(e)] for e in selection.edges],
+        "path": path_json(kg, selection),
+        "hidden_links": {kg.concepts[i].slug: n for i, n in selection.hidden_links.items()},
+    }
+
+
 def view_json(kg: KnowledgeGraph, selection: Selection) -> dict:
     """The current view, as ``/graph.json`` serves it and the page's JSON export writes it."""
     return {
@@ -64,10 +100,8 @@ def view_json(kg: KnowledgeGraph, selection: Selection) -> dict:
         "max_nodes": selection.max_nodes,
         "nodes": [node_json(kg, iri) for iri in selection.nodes],
         "edges": [edge_json(kg, e) for e in selection.edges],
-        "path": {
-            "nodes": [kg.concepts[i].slug for i in selection.path_nodes],
-            "edges": [edge_id(kg, e) for e in selection.path_edges],
-        },
+        "path": path_json(kg, selection),
+        "hidden_links": {kg.concepts[i].slug: n for i, n in selection.hidden_links.items()},
     }
 
 

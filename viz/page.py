@@ -16,27 +16,40 @@ The same page is served at ``/graph`` (assets from ``/graph/static/``) and writt
 
 import hashlib
 import json
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
-from scalekg.graph.model import STAGES, KnowledgeGraph
+from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES, SPARQL_PREFIXES
+from scalekg.graph.params import MAX_DEPTH, STAGES, aliases, type_aliases
 
-from .export import edge_id, edge_json, node_json
+from .export import compact_selection, edge_id, edge_json, node_json
+from .html import render
 from .layout import layered_layout
-from .select import MAX_DEPTH, ViewError, ViewParams, node_order, select
+from .select import (
+    OTHER_KEY,
+    Selection,
+    ViewError,
+    ViewParams,
+    minor_types,
+    node_order,
+    select,
+    type_names,
+)
 from .style import CLASS_STYLES, class_key, edge_options, legend, node_options, relation_style
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-TEMPLATE_DIR = HERE / "templates"
 BIG_GRAPH_EDGES = 2000  # above this: straight edges, edges hidden while dragging and zooming
+# A standalone file carries the focused view of each concept (with the file's filters and depth)
+# while the node and edge ids of those views stay under this budget; other views need a server.
+STANDALONE_VIEW_BUDGET = 100_000
 
 # The node's edges with their sources, for the SPARQL page. {iri} is replaced in the browser.
 SPARQL_TEMPLATE = (
@@ -57,16 +70,6 @@ ORDER BY ?direction ?relation ?otherLabel"""
 )
 
 
-@cache
-def _env() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(["html"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 # --- assets -------------------------------------------------------------------------------------
 
 
@@ -84,7 +87,7 @@ def asset(name: str) -> str:
         text = vis_js_path().read_text(encoding="utf-8")
         # No source-map request, ever.
         return text.replace("//# sourceMappingURL=vis-network.min.js.map", "")
-    if name in ("graph.js", "graph.css"):
+    if name in ("graph.js", "graph.css", "site.css"):
         return (STATIC_DIR / name).read_text(encoding="utf-8")
     raise FileNotFoundError(name)
 
@@ -93,6 +96,7 @@ ASSETS = {
     "vis-network.min.js": "text/javascript; charset=utf-8",
     "graph.js": "text/javascript; charset=utf-8",
     "graph.css": "text/css; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",  # the site header's (viz/site.py)
 }
 
 
@@ -268,6 +272,7 @@ def render_page(
     """
     view = view or ViewParams()
     selection = select(kg, view, max_nodes=max_nodes)
+    views = standalone_views(kg, view, max_nodes=max_nodes) if standalone else None
     link_base = "/"
     if standalone:
         link_base = base_url.rstrip("/") + "/" if base_url else ""
@@ -275,6 +280,7 @@ def render_page(
         "standalone": standalone,
         "maxNodes": max_nodes,
         "maxDepth": MAX_DEPTH,
+        "names": page_names(kg),
         "linkBase": link_base,
         "sparqlTemplate": SPARQL_TEMPLATE,
         "overlay": overlay,
@@ -289,6 +295,12 @@ def render_page(
         + script_safe_json(meta)
         + ',"view":'
         + script_safe_json(view.as_dict(kg))
+        + ',"selection":'
+        + script_safe_json(compact_selection(kg, selection))
+        + ',"views":'
+        + script_safe_json(views)
+        + ',"suggest":'
+        + (standalone_suggestions(kg) if standalone else "null")
         + ',"graph":'
         + graph_payload(kg)
         + "}"
@@ -303,8 +315,8 @@ def render_page(
         assets = {
             _asset_var(name): f"/graph/static/{name}?v={asset_version(name)}" for name in ASSETS
         }
-    template = _env().get_template("graph.html")
-    return template.render(
+    return render(
+        "graph.html",
         title=page_title(kg, view),
         standalone=standalone,
         data=Markup(data),
@@ -320,6 +332,51 @@ def render_page(
     )
 
 
+def page_names(kg: KnowledgeGraph) -> dict[str, object]:
+    """graph/params.py's tables for the page, with this graph's types and the "Other" entry."""
+    types = {key: [name] for key, name in type_aliases(type_names(kg)).items()}
+    types[OTHER_KEY] = minor_types(kg)
+    return aliases(types)
+
+
+def standalone_suggestions(kg: KnowledgeGraph) -> str:
+    """The search box's suggestions for a file with no server: the server's ranking
+    (graph/question/suggest.py) for every prefix up to ``TABLE_KEY_CHARS``, as node indices."""
+    from scalekg.graph.question.suggest import TABLE_KEY_CHARS, prefix_table
+
+    def compute() -> str:
+        order = {
+            c.slug: i for i, c in enumerate(sorted(kg.concepts.values(), key=lambda c: c.slug))
+        }
+        prefixes = {k: [order[s] for s in v] for k, v in prefix_table(kg).items()}
+        return script_safe_json({"keyChars": TABLE_KEY_CHARS, "prefixes": prefixes})
+
+    return kg.cached(("viz", "suggest"), compute)
+
+
+def standalone_views(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> dict:
+    """The views a standalone file can show besides its own: the whole graph and each concept's
+    focus, with the file's filters and depth (so search and double-click work without a server).
+
+    Concepts are taken in slug order while the views fit ``STANDALONE_VIEW_BUDGET``.
+    """
+    base = replace(view, focus=None, expand=(), path=None, selected=None)
+
+    def size(selection: Selection) -> int:
+        return len(selection.nodes) + len(selection.edges)
+
+    whole = select(kg, base, max_nodes=max_nodes)
+    budget = STANDALONE_VIEW_BUDGET - size(whole)
+    focus: dict[str, dict] = {}
+    for concept in sorted(kg.concepts.values(), key=lambda c: c.slug):
+        selection = select(kg, replace(base, focus=concept.iri), max_nodes=max_nodes)
+        budget -= size(selection)
+        if budget < 0:
+            break
+        focus[concept.slug] = compact_selection(kg, selection)
+    return {"whole": compact_selection(kg, whole), "focus": focus, "complete": budget >= 0}
+
+
 def _asset_var(name: str) -> str:
     return name.replace(".", "_").replace("-", "_")
 
@@ -330,4 +387,4 @@ def _query(kg: KnowledgeGraph, view: ViewParams) -> str:
 
 def render_error(error: ViewError) -> str:
     """A readable HTML error page for a bad view (422) or an unknown concept (404)."""
-    return _env().get_template("error.html").render(error=error)
+    return render("view_error.html", error=error)

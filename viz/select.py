@@ -1,7 +1,6 @@
 """Which part of the graph a view shows: focus, depth, type/relation/stage filters, expansions, a path.
 
-The page runs the same algorithm in JavaScript (viz/static/graph.js) so that exploring needs no
-server; ``/graph.json`` runs this one. A browser test checks that both agree.
+One implementation for ``/graph``, ``/graph.json``, ``scalekg viz`` and the page's exploring.
 
 The rules, in order:
 
@@ -18,6 +17,9 @@ The rules, in order:
    edges (from b to a if there is none), exempt from the cap, and highlights them
    (``graph.paths.shortest``).
 6. Edges shown: allowed relation, both ends visible.
+
+The page (viz/static/graph.js) runs none of this: it asks ``/graph.json`` for each view or, in a
+standalone file, reads the views ``viz/page.py`` computed here when it wrote the file.
 """
 
 from collections.abc import Iterable, Mapping
@@ -35,7 +37,7 @@ from scalekg.graph.params import (
     parse_stage,
     type_aliases,
 )
-from scalekg.graph.paths import ChainFilter, shortest
+from scalekg.graph.paths import ChainFilter, shortest, shortest_chains
 from scalekg.graph.search import UnknownConceptError, resolve
 
 from .style import CLASS_STYLES, class_key
@@ -121,6 +123,9 @@ def type_names(kg: KnowledgeGraph | None = None) -> list[str]:
 
 
 OTHER_KEY = name_key("Other")  # the minor classes, as one legend entry
+
+
+PATH_CHAINS = 12  # shortest chains listed for a highlighted path
 
 
 def minor_types(kg: KnowledgeGraph) -> list[str]:
@@ -230,6 +235,11 @@ class Selection:
     max_nodes: int | None = None  # the cap that applied (focused views only)
     path_nodes: list[str] = field(default_factory=list)
     path_edges: list[Edge] = field(default_factory=list)
+    path_chains: list[list[Edge]] = field(default_factory=list)  # the shortest chains, ranked
+    more_chains: bool = False  # there are more shortest chains than PATH_CHAINS
+    # Visible node -> how many of its links (allowed relations) lead out of the view: what the
+    # page's "Expand (N links)" button says.
+    hidden_links: dict[str, int] = field(default_factory=dict)
 
     @property
     def node_set(self) -> set[str]:
@@ -313,14 +323,45 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
             nodes.append(other)
     path_nodes: list[str] = []
     path_edges: list[Edge] = []
+    path_chains: list[list[Edge]] = []
     if view.path:
-        path_nodes, path_edges = shortest(kg, *view.path, ChainFilter.of(relations=allowed))
+        chain_filter = ChainFilter.of(relations=allowed)
+        path_nodes, path_edges = shortest(kg, *view.path, chain_filter)
+        path_chains = shortest_chains(kg, *view.path, chain_filter, limit=PATH_CHAINS + 1)
         present = set(nodes)
         nodes += [n for n in path_nodes if n not in present]
     visible = set(nodes)
-    edges = [
-        e
-        for e in kg.edges
-        if e.predicate in allowed and e.subject in visible and e.object in visible
-    ]
-    return Selection(view, nodes, edges, truncated, cap, path_nodes, path_edges)
+    rank = edge_rank(kg)
+    edges = sorted(
+        (
+            e
+            for iri in visible
+            for e in kg.edges_from(iri)
+            if e.predicate in allowed and e.object in visible
+        ),
+        key=lambda e: rank[id(e)],
+    )
+    hidden: dict[str, int] = {}
+    for iri in nodes:
+        count = sum(
+            1 for e in kg.edges_from(iri) if e.predicate in allowed and e.object not in visible
+        ) + sum(1 for e in kg.edges_to(iri) if e.predicate in allowed and e.subject not in visible)
+        if count:
+            hidden[iri] = count
+    return Selection(
+        view,
+        nodes,
+        edges,
+        truncated,
+        cap,
+        path_nodes,
+        path_edges,
+        path_chains[:PATH_CHAINS],
+        len(path_chains) > PATH_CHAINS,
+        hidden,
+    )
+
+
+def edge_rank(kg: KnowledgeGraph) -> dict[int, int]:
+    """The position of each edge in ``kg.edges``: a view lists its edges in that order."""
+    return kg.cached(("viz", "edge-rank"), lambda: {id(e): i for i, e in enumerate(kg.edges)})

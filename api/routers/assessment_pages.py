@@ -1,6 +1,6 @@
 """The assessment pages: ``GET /assess`` (the form) and ``GET /assessments/{id}/report.html``.
 
-Both are rendered with Jinja2 (autoescape on), load nothing from the network and send a strict
+Both are rendered with the app's one Jinja environment (viz/html.py: autoescape on), load nothing from the network and send a strict
 Content-Security-Policy. The report's chart is drawn by matplotlib (Agg) and embedded as an SVG
 data URI in an ``<img>``, so it can never run script. ``render_report_html`` is also what
 ``scalekg assess run --html`` writes.
@@ -9,12 +9,9 @@ data URI in an ``<img>``, so it can never run script. ``render_report_html`` is 
 import base64
 import io
 import secrets
-from functools import lru_cache
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from scalekg.graph.assessment.model import (
     CADENCES,
@@ -24,21 +21,13 @@ from scalekg.graph.assessment.model import (
     WIDTH_QUESTION,
 )
 from scalekg.graph.model import KnowledgeGraph
+from scalekg.viz.html import render
+
+from ..assessment_access import get_assessment, report_for
 
 router = APIRouter(tags=["assessment pages"])
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 REPORT_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
@@ -77,17 +66,54 @@ def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def explanations(report: dict) -> dict:
+    """The next steps' explanations with nothing repeated: each chain once (``C1``, ``C2``, …) and
+    each edge of those chains once (``S1``, …, with its sources and quotes). ``refs`` maps a step's
+    rank to the chains that explain it, with what each cuts; the report's steps refer to chains,
+    the chains to edges, and only the edges carry quotes. Nothing is dropped: every chain of every
+    step, and every source of every edge, is still in the report."""
+    chains: list[dict] = []
+    links: list[dict] = []
+    by_path: dict[tuple, dict] = {}
+    by_edge: dict[tuple, dict] = {}
+    refs: dict[int, list[dict]] = {}
+    for step in report["next_steps"]:
+        for chain in step["chains"]:
+            key = tuple(chain["path"])
+            if key not in by_path:
+                members = []
+                for link in chain["steps"]:
+                    edge = (link["subject"]["iri"], link["predicate"], link["object"]["iri"])
+                    if edge not in by_edge:
+                        by_edge[edge] = {**link, "id": f"S{len(links) + 1}"}
+                        links.append(by_edge[edge])
+                    members.append(by_edge[edge])
+                by_path[key] = {
+                    "id": f"C{len(chains) + 1}",
+                    "path": chain["path"],
+                    "basis": chain["basis"],
+                    "confidence": chain["confidence"],
+                    "links": members,
+                    "steps": [],
+                }
+                chains.append(by_path[key])
+            found = by_path[key]
+            found["steps"].append(step["rank"])
+            refs.setdefault(step["rank"], []).append(
+                {"chain": found, "reduction": chain["reduction"]}
+            )
+    return {"chains": chains, "links": links, "refs": refs}
+
+
 def render_report_html(report: dict) -> str:
-    """The printable report of one analysis (``scoring.analyse``)."""
-    return (
-        environment()
-        .get_template("assessment_report.html")
-        .render(
-            report=report,
-            chart=exposure_chart(report),
-            depth_question=DEPTH_QUESTION,
-            width_question=WIDTH_QUESTION,
-        )
+    """The printable report of one analysis (``report.analyse``)."""
+    return render(
+        "assessment_report.html",
+        report=report,
+        why=explanations(report),
+        chart=exposure_chart(report),
+        depth_question=DEPTH_QUESTION,
+        width_question=WIDTH_QUESTION,
     )
 
 
@@ -121,18 +147,15 @@ def assessment_form(request: Request) -> HTMLResponse:
     """The self-assessment form; its state is kept in the browser (localStorage)."""
     state = request.app.state.scalekg
     nonce = secrets.token_urlsafe(16)
-    html = (
-        environment()
-        .get_template("assessment_form.html")
-        .render(
-            catalogue=form_catalogue(state.kg),
-            cadences=CADENCES,
-            levels=SCORE_LEVELS,
-            depth_question=DEPTH_QUESTION,
-            width_question=WIDTH_QUESTION,
-            nonce=nonce,
-            snapshot=state.kg.snapshot_hash,
-        )
+    html = render(
+        "assessment_form.html",
+        catalogue=form_catalogue(state.kg),
+        cadences=CADENCES,
+        levels=SCORE_LEVELS,
+        depth_question=DEPTH_QUESTION,
+        width_question=WIDTH_QUESTION,
+        nonce=nonce,
+        snapshot=state.kg.snapshot_hash,
     )
     csp = (
         f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
@@ -144,7 +167,5 @@ def assessment_form(request: Request) -> HTMLResponse:
 @router.get("/assessments/{assessment_id}/report.html", response_class=HTMLResponse)
 def assessment_report_page(request: Request, assessment_id: str) -> HTMLResponse:
     """The printable report: chart, ranked next steps with their explanations, blind spots."""
-    from .assessments import get_assessment, report_for
-
     report = report_for(request, get_assessment(request, assessment_id))
     return HTMLResponse(render_report_html(report), headers={"Content-Security-Policy": REPORT_CSP})

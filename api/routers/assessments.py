@@ -12,7 +12,6 @@
 Writes are open on loopback; on any other bind they need ``Authorization: Bearer <update_token>``.
 """
 
-import re
 import secrets
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -21,32 +20,16 @@ from fastapi.responses import JSONResponse
 
 from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
-from scalekg.graph.assessment.model import Assessment
-from scalekg.graph.assessment.report import analyse
-from scalekg.graph.assessment.repository import (
-    AssessmentRepository,
-    default_repository,
-    earlier_than,
-)
+
+from ..assessment_access import get_assessment, report_for, repository
 
 router = APIRouter(tags=["assessments"])
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 MAX_BODY_BYTES = 1_000_000
 JSON_TYPES = {"application/json"}
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 TEXT_TYPES = {"text/plain", ""}
-
-
-def repository(request: Request) -> AssessmentRepository:
-    """The app's assessment repository, made once per app (setting ``assessments``)."""
-    state = request.app.state.scalekg
-    repo = state.extras.get("assessment_repository")
-    if repo is None:
-        repo = default_repository(state.settings, state.store)
-        state.extras["assessment_repository"] = repo
-    return repo
 
 
 def require_write(request: Request) -> None:
@@ -70,27 +53,6 @@ def require_write(request: Request) -> None:
             "a bearer token is required to write (Authorization: Bearer <token>)",
             headers={"WWW-Authenticate": 'Bearer realm="scalekg"'},
         )
-
-
-def get_assessment(request: Request, assessment_id: str) -> Assessment:
-    found = repository(request).get(assessment_id) if ID_PATTERN.match(assessment_id) else None
-    if found is None:
-        raise HTTPException(404, f"no assessment {assessment_id!r}")
-    return found
-
-
-def report_for(request: Request, assessment: Assessment, *, trend: bool = True) -> dict:
-    """The analysis against the app's current graph, with the trend against the organisation's
-    previous stored assessment (memoised per assessment, previous one and snapshot)."""
-    state = request.app.state.scalekg
-    earlier = earlier_than(repository(request), assessment) if trend else None
-    cache: dict = state.extras.setdefault("assessment_reports", {})
-    key = (assessment.id, earlier.id if earlier else None, state.kg.snapshot_hash)
-    if key not in cache:
-        if len(cache) > 256:
-            cache.clear()
-        cache[key] = analyse(state.kg, assessment, earlier=earlier)
-    return cache[key]
 
 
 def links(assessment_id: str) -> dict:
@@ -181,12 +143,3 @@ def read_assessment(request: Request, assessment_id: str) -> dict:
 def read_report(request: Request, assessment_id: str) -> dict:
     """The diagnostic: exposure, leverage, next steps and blind spots, each explained."""
     return report_for(request, get_assessment(request, assessment_id))
-
-
-def _install_pages() -> None:
-    from . import assessment_pages
-
-    router.include_router(assessment_pages.router)
-
-
-_install_pages()

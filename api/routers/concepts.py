@@ -12,7 +12,7 @@ from scalekg.graph.params import STAGES
 from scalekg.graph.search import search
 
 from ..caching import ReadRoute
-from ..deps import KGDep, concept_or_404, json_response
+from ..deps import KGDep, MinConfidence, concept_or_404, json_response, min_confidence_or_422
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["concepts"], route_class=ReadRoute)
@@ -113,9 +113,11 @@ def get_concept(
     concept_id: Annotated[
         str, Path(max_length=200, description="The concept's slug, e.g. `premature-scaling`.")
     ],
+    min_confidence: MinConfidence = None,
 ) -> Response:
+    minimum = min_confidence_or_422(min_confidence)
     concept = concept_or_404(kg, concept_id)
-    body = describe(kg, concept)
+    body = describe(kg, concept, min_confidence=minimum)
     body["links"] = {
         "self": f"/api/concepts/{concept.slug}",
         "page": f"/id/{concept.slug}",

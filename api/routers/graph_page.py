@@ -16,6 +16,7 @@ from scalekg.viz.export import edge_id, graphml_bytes, view_json
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
 from scalekg.viz.select import ViewError, parse_view, select
 
+from ..assessment_access import get_assessment, report_for
 from ..caching import ReadRoute
 from ..errors import ApiError
 
@@ -53,8 +54,6 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
     from fastapi import HTTPException
 
     from scalekg.viz.overlay import overlay, page_overlay
-
-    from .assessments import get_assessment, report_for
 
     try:
         assessment = get_assessment(request, assessment_id)

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Request
 from starlette.responses import Response
 
+from scalekg.graph.confidence import CONFIDENCE_ORDER
+
 from ..caching import ReadRoute, freeze_heap
 from ..deps import STATIC_DIR, render_html
 from ..errors import ApiError
@@ -21,10 +23,10 @@ ASSET_TYPES = {
     ".svg": "image/svg+xml",
 }
 EXAMPLE_QUESTIONS = (
-    "what mitigates premature scaling",
+    "how do we avoid premature scaling",
     "what does continuous software delivery mitigate",
+    "why do we have slow cycle time",
     "how does be frugal affect premature scaling",
-    "what is a contributing factor",
     "which mechanisms apply own it",
 )
 
@@ -52,9 +54,10 @@ def home(request: Request) -> Response:
         concepts=len(state.kg.concepts),
         edges=len(state.kg.edges),
         classes=main_classes,
-        questions=[
-            {"text": q, "href": "/api/ask?" + urlencode({"q": q})} for q in EXAMPLE_QUESTIONS
-        ],
+        questions=[{"text": q, "href": "/ask?" + urlencode({"q": q})} for q in EXAMPLE_QUESTIONS],
+        question="",
+        min_confidence="",
+        confidences=CONFIDENCE_ORDER,
     )
 
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from scalekg.graph.answers import LOOKUPS, related
 
 from ..caching import ReadRoute
-from ..deps import KGDep, concept_or_404, json_response
+from ..deps import KGDep, MinConfidence, concept_or_404, json_response, min_confidence_or_422
 from ..errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["look-ups"], route_class=ReadRoute)
@@ -35,7 +35,9 @@ def lookup(
     relation: Annotated[
         str, Path(max_length=40, description="A relation name, e.g. `mitigated-by`.")
     ],
+    min_confidence: MinConfidence = None,
 ) -> Response:
+    minimum = min_confidence_or_422(min_confidence)
     name = relation.strip().lower().replace("_", "-")
     if name not in LOOKUPS:
         raise ApiError(
@@ -47,13 +49,14 @@ def lookup(
         )
     concept = concept_or_404(kg, concept_id)
     predicate, direction = LOOKUPS[name]
-    answers = related(kg, concept, predicate, direction)
+    answers = related(kg, concept, predicate, direction, min_confidence=minimum)
     return json_response(
         {
             "concept": concept.summary(),
             "relation": name,
             "predicate": predicate,
             "direction": direction,
+            "min_confidence": minimum,
             "count": len(answers),
             "answers": [a.as_dict() for a in answers],
         }

@@ -62,8 +62,23 @@ def mitigated_by(kg: KnowledgeGraph, capability: Concept) -> list[Answer]:
     )
 
 
-def answer_confidence(answer: Answer) -> str:
-    return path_confidence(s.edge.confidence for s in answer.steps)
+def best_way(answer: Answer, indirect_weight: float) -> tuple[float, str]:
+    """(path weight x confidence weight, confidence) of the best of the answer's paths.
+
+    A capability may mitigate a factor directly and through a contributing factor; the path
+    that counts is the one worth most: 1 (direct) or ``indirect_weight``, times its confidence.
+    """
+    best = (0.0, SPECULATIVE)
+    for kind, steps in answer.chains:
+        confidence = path_confidence(s.edge.confidence for s in steps)
+        worth = (1.0 if kind == "direct" else indirect_weight) * confidence_weight(confidence)
+        if worth > best[0]:
+            best = (worth, confidence)
+    return best
+
+
+def answer_confidence(answer: Answer, indirect_weight: float = DEFAULT.indirect_weight) -> str:
+    return best_way(answer, indirect_weight)[1]
 
 
 class Diagnostic:
@@ -113,8 +128,7 @@ class Diagnostic:
     # ---- exposure --------------------------------------------------------------------------------
 
     def path_weight(self, answer: Answer) -> float:
-        kind = 1.0 if answer.kind == "direct" else self.params.indirect_weight
-        return kind * confidence_weight(answer_confidence(answer))
+        return best_way(answer, self.params.indirect_weight)[0]
 
     def factor_exposure(self, factor: Concept, strengths: dict[str, float] | None = None) -> float:
         strengths = self.strengths if strengths is None else strengths
@@ -160,7 +174,7 @@ class Diagnostic:
             per_factor.append(
                 {
                     "answer": answer,
-                    "confidence": answer_confidence(answer),
+                    "confidence": answer_confidence(answer, self.params.indirect_weight),
                     "exposure": now,
                     "exposure_after": then,
                     "weight": weight,

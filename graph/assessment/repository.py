@@ -7,7 +7,7 @@
 - ``OxigraphAssessmentRepository``: named graphs in a pyoxigraph ``Store``, written with one
   ``Store.extend`` call (one transaction). With the in-memory store it lasts as long as the
   process (tests); with an on-disk store (``oxigraph:PATH``) it survives restarts. A remote SPARQL
-  store can implement the same interface with the Graph Store Protocol (PUT the graph).
+  store implements the same interface with the Graph Store Protocol (remote_repository.py).
 
 Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``.
 """
@@ -22,8 +22,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from ..backends.base import Backend
 from ..namespaces import ASSESSMENT_GRAPH_BASE, SPARQL_PREFIXES
-from ..store import term_text
+from ..store import solutions, term_text
 from .model import Assessment
 from .rdf import SKA, from_graph, graph_from_quads, graph_iri, to_graph, to_quads
 
@@ -76,7 +77,7 @@ SELECT ?g ?id ?org ?date ?stage ?headcount ?created WHERE {
 )
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -97,7 +98,7 @@ class OxigraphAssessmentRepository:
         if existing is not None:
             return existing, False
         if not assessment.created:
-            assessment.created = _now()
+            assessment.created = now()
         quads = to_quads(to_graph(assessment), assessment.id)
         # One call, one transaction: the named graph appears whole or not at all.
         self.store.extend(quads)
@@ -116,7 +117,7 @@ class OxigraphAssessmentRepository:
 
     def list(self, org: str | None = None) -> list[AssessmentSummary]:
         rows = []
-        for solution in self.store.query(LIST_QUERY):
+        for solution in solutions(self.store.query(LIST_QUERY)):
             g = term_text(solution["g"])
             if not g.startswith(ASSESSMENT_GRAPH_BASE):
                 continue
@@ -167,7 +168,7 @@ class FileAssessmentRepository:
         if existing is not None:
             return existing, False
         if not assessment.created:
-            assessment.created = _now()
+            assessment.created = now()
         self.directory.mkdir(parents=True, exist_ok=True)
         data = ox.serialize(
             to_quads(to_graph(assessment), assessment.id), format=ox.RdfFormat.N_QUADS
@@ -243,24 +244,18 @@ def default_repository(settings: Any, store: Any = None) -> AssessmentRepository
         try:
             return repository_for(store)
         except TypeError:
-            pass
+            pass  # no store that can hold them: keep them in memory
     data_dir = getattr(settings, "data_dir", None)
     if kind == "data-dir" and data_dir is not None:
         return FileAssessmentRepository(Path(data_dir) / "assessments")
     return OxigraphAssessmentRepository(ox.Store())
 
 
-def repository_for(store: Any) -> AssessmentRepository:
-    """The repository for a store backend: a pyoxigraph Store, or a backend that wraps one.
-
-    A backend object may also offer ``assessment_repository()`` (for a remote SPARQL store).
-    """
-    if hasattr(store, "assessment_repository"):
-        return store.assessment_repository()
+def repository_for(store: Backend | ox.Store) -> AssessmentRepository:
+    """The repository of a store backend (each backend makes its own: ``Backend.
+    assessment_repository``), or of a bare pyoxigraph Store."""
     if isinstance(store, ox.Store):
         return OxigraphAssessmentRepository(store)
-    for name in ("store", "ox_store", "_store"):
-        inner = getattr(store, name, None)
-        if isinstance(inner, ox.Store):
-            return OxigraphAssessmentRepository(inner)
+    if isinstance(store, Backend):
+        return store.assessment_repository()
     raise TypeError(f"no assessment repository for a store of type {type(store).__name__}")

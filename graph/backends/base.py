@@ -20,12 +20,20 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import pyoxigraph as ox
 
 from ..namespaces import DATA_GRAPH, GRAPH_BASE, INFERRED_GRAPH, ONTOLOGY_GRAPH, SKG
+from ..sparql.json_terms import Term
+
+if TYPE_CHECKING:
+    from ..assessment.repository import AssessmentRepository
 from ..store import Row
+
+# Rows of RDF terms (unbound variables left out), and variable names bound to IRIs.
+TermRow = dict[str, Term]
+Bindings = dict[str, str]
 
 # The named graphs a snapshot ships; a refresh replaces exactly these and never touches others.
 SHIPPED_GRAPHS: tuple[str, ...] = (ONTOLOGY_GRAPH, DATA_GRAPH, INFERRED_GRAPH)
@@ -136,6 +144,15 @@ class Backend(Protocol):
         """Run a SELECT over the shipped graphs (their union is the default graph)."""
         ...
 
+    def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
+        """A SELECT over the shipped graphs, rows of RDF terms; ``bind`` maps variable names to
+        IRIs, bound as values (never pasted into the query as text)."""
+        ...
+
+    def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
+        """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
+        ...
+
     def loaded_hash(self) -> str | None:
         """The hash of the snapshot the store holds, or None."""
         ...
@@ -144,8 +161,9 @@ class Backend(Protocol):
         """Load the snapshot, or replace the shipped graphs if the store holds another one."""
         ...
 
-    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Replace one named graph with these triples (atomically where the store allows)."""
+    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> int | None:
+        """Replace one named graph with these triples (atomically where the store allows); a
+        remote store returns the number of requests it sent."""
         ...
 
     def delete_graph(self, graph: str) -> bool: ...
@@ -154,6 +172,10 @@ class Backend(Protocol):
 
     def ping(self) -> None:
         """Raise StoreUnavailableError if the store cannot answer now."""
+        ...
+
+    def assessment_repository(self) -> AssessmentRepository:
+        """Where this store keeps assessments (graph/assessment/repository.py)."""
         ...
 
     def close(self) -> None: ...
@@ -242,6 +264,11 @@ def chunk_triples(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.T
         batch.extend(group)
     if batch:
         yield batch
+
+
+def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """Distinct triples in a fixed order (subject, predicate, object as N-Triples text)."""
+    return sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def snapshot_quads(path: Path) -> Iterator[ox.Quad]:

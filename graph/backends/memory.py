@@ -12,18 +12,22 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..store import Row
+from ..assessment.repository import OxigraphAssessmentRepository
+from ..store import GraphName, QueryResult, Row, query_triples, solutions, term_text
 from .base import (
     LOADED_HASH_QUERY,
     LOADED_SNAPSHOT,
     META_GRAPH,
     META_SUBJECT,
     SHIPPED_GRAPHS,
+    Bindings,
     LoadReport,
     SnapshotRef,
     StoreError,
+    TermRow,
     os_error_to_store_error,
     rows_from_solutions,
+    sorted_triples,
 )
 
 # Above this snapshot size, a refresh uses the bulk loader (fast, not one transaction; the
@@ -55,7 +59,7 @@ class EmbeddedBackend:
         self.where = where
         self.read_only = False
         self.write_refusal: StoreError | None = None  # why writes are refused, when read-only
-        self._shipped = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
+        self._shipped: list[GraphName] = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
 
     # -- naming -------------------------------------------------------------------------------
 
@@ -91,10 +95,31 @@ class EmbeddedBackend:
 
     def select(self, query: str) -> list[Row]:
         try:
-            results = self.ox_store.query(query, default_graph=self._shipped)
+            results = solutions(self.ox_store.query(query, default_graph=self._shipped))
         except OSError as exc:
             raise self._wrap(exc) from exc
         return rows_from_solutions(results)
+
+    def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
+        """A SELECT over the shipped graphs; rows of RDF terms. ``bind`` binds variables to IRIs
+        (pyoxigraph substitutions: nothing is pasted into the query)."""
+        results = solutions(self._bound_query(query, bind))
+        names = [v.value for v in results.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in results]
+
+    def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
+        """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
+        return sorted_triples(query_triples(self._bound_query(query, bind)))
+
+    def _bound_query(self, query: str, bind: Bindings | None) -> QueryResult:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in (bind or {}).items()}
+        try:
+            return self.ox_store.query(
+                query, default_graph=self._shipped, substitutions=substitutions
+            )
+        except OSError as exc:
+            raise self._wrap(exc) from exc
 
     def query(self, query: str, **kwargs: Any) -> Any:
         """Raw pyoxigraph query (for the benchmark and tests)."""
@@ -105,8 +130,8 @@ class EmbeddedBackend:
 
     def loaded_hash(self) -> str | None:
         try:
-            for solution in self.ox_store.query(LOADED_HASH_QUERY):
-                return solution["h"].value
+            for solution in solutions(self.ox_store.query(LOADED_HASH_QUERY)):
+                return term_text(solution["h"])
         except OSError as exc:
             raise self._wrap(exc) from exc
         return None
@@ -116,8 +141,8 @@ class EmbeddedBackend:
 
     def count(self, graph: str | None = None) -> int:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        for s in self.ox_store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"):
-            return int(s["n"].value)
+        for s in solutions(self.ox_store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")):
+            return int(term_text(s["n"]))
         return 0
 
     def ping(self) -> None:
@@ -207,10 +232,8 @@ class EmbeddedBackend:
     def flush(self) -> None:
         self._write(self.ox_store.flush)
 
-    def assessment_repository(self):
+    def assessment_repository(self) -> OxigraphAssessmentRepository:
         """The assessment repository over this store, with store errors typed."""
-        from ..assessment.repository import OxigraphAssessmentRepository
-
         backend = self
 
         class GuardedRepository(OxigraphAssessmentRepository):

@@ -9,6 +9,9 @@
   batches of at most ``INSERT_BATCH`` triples (Virtuoso fails above about 1,000 per INSERT DATA).
 - **Auth**: Digest (Virtuoso's choice) or Basic, from settings / environment only
   (SCALEKG_STORE_USER, SCALEKG_STORE_PASSWORD, SCALEKG_STORE_AUTH); never from the command line.
+- **Transport**: httpx, except form-encoded query POSTs to an ``http://`` query URL, which go
+  through a pool of keep-alive http.client connections (``query_pool.py``, about 350 µs less
+  CPU per query); a server that answers 401 to a read moves reads back to httpx and its auth.
 - **Failures**: a refused or dropped connection, a 502/503/504, or a timeout while pinging gives
   ``StoreUnavailableError`` (HTTP 503 upstream). Connections are pooled and re-opened on demand,
   and an idempotent request that meets a connection closed by a restarted server is retried
@@ -17,7 +20,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import socket
 import threading
 import time
@@ -27,9 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 import pyoxigraph as ox
 
+from ..assessment.remote_repository import RemoteAssessmentRepository
+from ..sparql import json_terms
 from ..store import Row
 from .base import (
     LOADED_HASH_QUERY,
@@ -37,6 +45,7 @@ from .base import (
     META_GRAPH,
     META_SUBJECT,
     SHIPPED_GRAPHS,
+    Bindings,
     LoadReport,
     SnapshotRef,
     StoreError,
@@ -44,10 +53,13 @@ from .base import (
     StoreReadOnlyError,
     StoreSpecError,
     StoreUnavailableError,
+    TermRow,
     chunk_triples,
     snapshot_quads,
+    sorted_triples,
     triples_to_ntriples,
 )
+from .query_pool import AsyncQueryPool, QueryPool, pool_usable
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -192,6 +204,11 @@ class RemoteBackend:
         )
         self._lock = threading.Lock()
         self.requests = 0
+        # Queries go through a pool of http.client connections (query_pool.py: cheaper per
+        # request than httpx); httpx keeps auth, writes, and reads that need credentials.
+        usable = pool_usable(spec.query_url)
+        self._query_pool = QueryPool(spec.query_url) if usable else None
+        self._async_pool = AsyncQueryPool(spec.query_url) if usable else None
 
     # -- naming -------------------------------------------------------------------------------
 
@@ -225,25 +242,49 @@ class RemoteBackend:
         for attempt in range(attempts):
             try:
                 self.requests += 1
-                return self._client.request(method, url, **kwargs)
+                return self._request(method, url, **kwargs)
             except RETRYABLE as exc:
                 if attempt + 1 < attempts:
                     continue
-                raise StoreUnavailableError(
-                    f"the SPARQL store at {self._host(url)} dropped the connection ({type(exc).__name__}); "
-                    "it may be restarting. Retry in a moment."
-                ) from exc
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                raise StoreUnavailableError(
-                    f"the SPARQL store at {self._host(url)} is unreachable "
-                    f"({type(exc).__name__}: {exc}). Retry when it is back."
-                ) from exc
-            except httpx.PoolTimeout as exc:
-                raise StoreUnavailableError(
-                    f"no free connection to the SPARQL store at {self._host(url)}: too many "
-                    "requests in flight."
-                ) from exc
+                raise self._unavailable(exc, url) from exc
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                raise self._unavailable(exc, url) from exc
         raise AssertionError("unreachable")
+
+    def _unavailable(self, exc: httpx.TransportError, url: str) -> StoreUnavailableError:
+        """The StoreUnavailableError of a transport failure (dropped, refused, pool full)."""
+        if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
+            return StoreUnavailableError(
+                f"the SPARQL store at {self._host(url)} is unreachable "
+                f"({type(exc).__name__}: {exc}). Retry when it is back."
+            )
+        if isinstance(exc, httpx.PoolTimeout):
+            return StoreUnavailableError(
+                f"no free connection to the SPARQL store at {self._host(url)}: too many "
+                "requests in flight."
+            )
+        return StoreUnavailableError(
+            f"the SPARQL store at {self._host(url)} dropped the connection ({type(exc).__name__}); "
+            "it may be restarting. Retry in a moment."
+        )
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        pool = self._query_pool
+        if pool is not None and method == "POST" and url == pool.url and "data" in kwargs:
+            response = pool.post_form(
+                kwargs["data"], headers=kwargs.get("headers") or {}, timeout=kwargs["timeout"]
+            )
+            if response.status_code != 401 or self._auth is None:
+                return response
+            self._reads_need_auth()
+        return self._client.request(method, url, **kwargs)
+
+    def _reads_need_auth(self) -> None:
+        """The server wants credentials even to read: from now on, httpx (Digest / Basic)."""
+        pools, self._query_pool, self._async_pool = (self._query_pool, self._async_pool), None, None
+        for pool in pools:
+            if pool is not None:
+                pool.close()
 
     @staticmethod
     def _host(url: str) -> str:
@@ -300,13 +341,7 @@ class RemoteBackend:
         extra_params: dict[str, str] | None = None,
     ) -> httpx.Response:
         """POST a query; the checked response (raises the typed errors above)."""
-        data: dict[str, Any] = {"query": query}
-        if default_graphs:
-            data["default-graph-uri"] = list(default_graphs)
-        if named_graphs:
-            data["named-graph-uri"] = list(named_graphs)
-        if extra_params:
-            data.update(extra_params)
+        data = _query_form(query, default_graphs, named_graphs, extra_params)
         limit = self.timeout if timeout is None else timeout
         try:
             response = self._send(
@@ -316,12 +351,56 @@ class RemoteBackend:
                 headers={"Accept": accept},
                 timeout=limit,
             )
-        except httpx.ReadTimeout as exc:
-            raise RemoteTimeoutError(
-                f"the SPARQL store did not answer within {limit:g} s", limit
-            ) from exc
-        except httpx.WriteTimeout as exc:
-            raise StoreUnavailableError("timed out sending the query to the SPARQL store") from exc
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise _timeout_error(exc, limit) from exc
+        return self._checked_answer(response, limit)
+
+    async def aquery_response(
+        self,
+        query: str,
+        accept: str,
+        *,
+        default_graphs: Iterable[str] | None = SHIPPED_GRAPHS,
+        named_graphs: Iterable[str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """``query_response`` for asyncio code: on the running event loop, with no thread, over
+        the async keep-alive pool (query_pool.py); in a worker thread when the pool cannot
+        carry it (https, a proxy, a server that wants credentials to read)."""
+        pool = self._async_pool
+        if pool is None:
+            return await anyio.to_thread.run_sync(
+                functools.partial(
+                    self.query_response,
+                    query,
+                    accept,
+                    default_graphs=default_graphs,
+                    named_graphs=named_graphs,
+                    timeout=timeout,
+                )
+            )
+        data = _query_form(query, default_graphs, named_graphs, None)
+        limit = self.timeout if timeout is None else timeout
+        self.requests += 1
+        try:
+            response = await pool.apost_form(
+                data,
+                headers={"Accept": accept},
+                timeout=httpx.Timeout(limit, connect=min(self.connect_timeout, limit)),
+            )
+        except (httpx.ReadTimeout, httpx.WriteTimeout) as exc:
+            raise _timeout_error(exc, limit) from exc
+        except httpx.TransportError as exc:
+            raise self._unavailable(exc, pool.url) from exc
+        if response.status_code == 401 and self._auth is not None:
+            self._reads_need_auth()
+            return await self.aquery_response(
+                query, accept, default_graphs=default_graphs, named_graphs=named_graphs,
+                timeout=timeout,
+            )  # fmt: skip
+        return self._checked_answer(response, limit)
+
+    def _checked_answer(self, response: httpx.Response, limit: float) -> httpx.Response:
         self._check(response, "answer a query")
         if response.headers.get("x-sql-state", "").upper() == "S1TAT":
             # Virtuoso's "anytime" answer: partial results, flagged only in a header.
@@ -355,6 +434,15 @@ class RemoteBackend:
         for binding in data.get("results", {}).get("bindings", []):
             rows.append({n: binding[n]["value"] for n in names if n in binding})
         return rows
+
+    def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
+        """A SELECT over the shipped graphs; rows of RDF terms (one converter: json_terms)."""
+        return json_terms.rows(self.select_json(bound(query, bind)))
+
+    def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
+        """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
+        response = self.query_response(bound(query, bind), NTRIPLES)
+        return sorted_triples(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
 
     def ask(self, query: str, **kwargs: Any) -> bool:
         return json_boolean(self.select_json(query, **kwargs))
@@ -518,11 +606,55 @@ class RemoteBackend:
         report.requests = self.requests - before
         return report
 
-    def assessment_repository(self):
+    def assessment_repository(self) -> RemoteAssessmentRepository:
+        """Assessments as named graphs in this store (graph/assessment/remote_repository.py)."""
         return RemoteAssessmentRepository(self)
 
     def close(self) -> None:
+        for pool in (self._query_pool, self._async_pool):
+            if pool is not None:
+                pool.close()
         self._client.close()
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bound(query: str, bind: Bindings | None) -> str:
+    """The query with ``bind`` (variable -> IRI) as a VALUES block opening its WHERE clause.
+
+    The protocol has no parameter binding, so the values travel in the text, but only as IRIs
+    serialised by pyoxigraph (which refuses any IRI that could break out of ``<…>``).
+    """
+    if not bind:
+        return query
+    found = _WHERE.search(query)
+    if found is None:
+        raise ValueError("a bound query needs a WHERE clause")
+    values = " ".join(f"VALUES ?{name} {{ {ox.NamedNode(iri)} }}" for name, iri in bind.items())
+    return f"{query[: found.end()]} {values}{query[found.end() :]}"
+
+
+def _query_form(
+    query: str,
+    default_graphs: Iterable[str] | None,
+    named_graphs: Iterable[str] | None,
+    extra_params: dict[str, str] | None,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"query": query}
+    if default_graphs:
+        data["default-graph-uri"] = list(default_graphs)
+    if named_graphs:
+        data["named-graph-uri"] = list(named_graphs)
+    if extra_params:
+        data.update(extra_params)
+    return data
+
+
+def _timeout_error(exc: httpx.TimeoutException, limit: float) -> StoreError:
+    if isinstance(exc, httpx.WriteTimeout):
+        return StoreUnavailableError("timed out sending the query to the SPARQL store")
+    return RemoteTimeoutError(f"the SPARQL store did not answer within {limit:g} s", limit)
 
 
 def _has_bnode(t: ox.Triple) -> bool:
@@ -538,80 +670,6 @@ def json_boolean(data: dict) -> bool:
     if not bindings:
         return False
     first = bindings[0]
-    value = next(iter(first.values()), {}).get("value", "0")
+    cell: dict[str, str] = next(iter(first.values()), {})
+    value = cell.get("value", "0")
     return value not in ("0", "false", "")
-
-
-class RemoteAssessmentRepository:
-    """Assessments as named graphs in the remote store: one PUT per assessment (atomic on
-    servers that apply a Graph Store PUT as one transaction, as Virtuoso and Fuseki do)."""
-
-    def __init__(self, backend: RemoteBackend):
-        self.backend = backend
-
-    def _graph(self, assessment_id: str) -> str:
-        from ..assessment.rdf import graph_iri
-
-        return graph_iri(assessment_id)
-
-    def exists(self, assessment_id: str) -> bool:
-        return self.backend.ask(
-            f"ASK {{ GRAPH <{self._graph(assessment_id)}> {{ ?s ?p ?o }} }}", default_graphs=None
-        )
-
-    def save(self, assessment: Any) -> tuple[Any, bool]:
-        from ..assessment.rdf import to_graph, to_quads
-        from ..assessment.repository import _now
-
-        existing = self.get(assessment.id)
-        if existing is not None:
-            return existing, False
-        if not assessment.created:
-            assessment.created = _now()
-        quads = to_quads(to_graph(assessment), assessment.id)
-        self.backend.put_graph(self._graph(assessment.id), [q.triple for q in quads])
-        return assessment, True
-
-    def get(self, assessment_id: str) -> Any:
-        from ..assessment.rdf import from_graph, graph_from_quads
-
-        graph = self._graph(assessment_id)
-        triples = self.backend.get_graph(graph)
-        if not triples:
-            return None
-        node = ox.NamedNode(graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
-        try:
-            return from_graph(graph_from_quads(quads), assessment_id)
-        except KeyError:
-            return None
-
-    def list(self, org: str | None = None) -> list[Any]:
-        from ..assessment.repository import LIST_QUERY, AssessmentSummary
-        from ..namespaces import ASSESSMENT_GRAPH_BASE
-
-        rows = []
-        for row in self.backend.select(LIST_QUERY, default_graphs=None):
-            if not row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE):
-                continue
-            rows.append(
-                AssessmentSummary(
-                    id=row.get("id", ""),
-                    organisation=row.get("org", ""),
-                    date=row.get("date", ""),
-                    stage=row.get("stage", "").rsplit("/", 1)[-1].removesuffix("-stage"),
-                    headcount=int(row.get("headcount", "0")),
-                    created=row.get("created", ""),
-                )
-            )
-        if org:
-            needle = org.casefold().strip()
-            rows = [r for r in rows if needle in r.organisation.casefold()]
-        rows.sort(key=lambda r: (r.organisation.casefold(), r.date, r.created, r.id))
-        return rows
-
-    def delete(self, assessment_id: str) -> bool:
-        if not self.exists(assessment_id):
-            return False
-        self.backend.delete_graph(self._graph(assessment_id))
-        return True

@@ -2,16 +2,20 @@
 
 ``RemoteQueryExecutor(backend, timeout_s=, max_rows=).execute(query, accept=, fmt=, ...)`` runs
 the same guard as the local executor (no SERVICE, no LOAD, no update, FROM only for our graphs),
-then forwards the query to the server with the SPARQL 1.1 Protocol and re-serializes the answer
-itself, so that the formats, the row cap and the ``truncated`` flag are the same as with the
-embedded stores:
+then forwards the query to the server with the SPARQL 1.1 Protocol, so that the formats, the row
+cap and the ``truncated`` flag are the same as with the embedded stores:
 
 - SELECT/ASK are fetched as SPARQL JSON results, CONSTRUCT/DESCRIBE as N-Triples, then written
   in the negotiated format with at most ``max_rows`` rows (or triples); more sets ``truncated``.
+- When the client asks for SPARQL JSON too, and the server's answer is SPARQL JSON within the
+  row cap with no term we rewrite (``typed-literal``, blank nodes), its bytes are passed through
+  as they are (the same results, in the server's own spacing): re-serialising them would cost
+  more than the rest of the request.
 - The dataset is the shipped graphs unless the request names some (``default-graph-uri``,
   ``named-graph-uri``, FROM): a server's own graphs (Virtuoso's system graphs) never show.
-- Our default prefixes (skg:, kg:, skos: …) are declared in front of the query, because the
-  server does not know them.
+- Our default prefixes (skg:, kg:, skos: …) that the query uses without declaring them are
+  declared in front of it, because the server does not know them (and BASE only when the query
+  has relative IRIs).
 - The time limit is enforced on our side (the HTTP read timeout); a server that stops the query
   itself (Virtuoso: HTTP 500 "S1T00", or HTTP 200 with ``X-SQL-State: S1TAT`` and partial
   results) gives the same QueryTimeoutError: partial results are never passed off as complete.
@@ -22,14 +26,12 @@ embedded stores:
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
@@ -42,6 +44,7 @@ from ..sparql.errors import (
 )
 from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
 from ..sparql.guard import check_dataset_params, check_query
+from ..sparql.json_terms import JsonTerms
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
 from .remote import (
     JSON_RESULTS,
@@ -82,38 +85,17 @@ _GRAPH_FORMATS = {
 }
 
 
-class _Terms:
-    """SPARQL JSON terms to pyoxigraph terms; blank node labels made valid and stable."""
+@dataclass(slots=True)
+class _Request:
+    """One query on its way to the store: what the guard found, and what is sent."""
 
-    def __init__(self) -> None:
-        self.bnodes: dict[str, ox.BlankNode] = {}
-
-    def bnode(self, label: str) -> ox.BlankNode:
-        node = self.bnodes.get(label)
-        if node is None:
-            node = ox.BlankNode("b" + hashlib.sha1(label.encode()).hexdigest()[:16])
-            self.bnodes[label] = node
-        return node
-
-    def term(self, t: dict) -> Any:
-        kind = t.get("type")
-        value = t.get("value", "")
-        if kind == "uri":
-            return ox.NamedNode(value)
-        if kind in ("literal", "typed-literal"):
-            lang = t.get("xml:lang")
-            if lang:
-                return ox.Literal(value, language=lang)
-            dt = t.get("datatype")
-            return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
-        if kind == "bnode":
-            return self.bnode(value)
-        if kind == "triple":
-            v = value
-            return ox.Triple(
-                self.term(v["subject"]), self.term(v["predicate"]), self.term(v["object"])
-            )
-        raise ValueError(f"unknown term type {kind!r}")
+    info: Any
+    media_type: str
+    query: str
+    text: str
+    started: float
+    args: tuple
+    kwargs: dict
 
 
 class RemoteQueryExecutor:
@@ -136,10 +118,18 @@ class RemoteQueryExecutor:
         self.known_graphs = frozenset(known_graphs)
         self.default_graphs = tuple(known_graphs)
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
+        # every default prefix (for updates); queries get only those they use (_prologue)
         self.prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.prefixes.items())
+        self._prologues: dict[tuple, str] = {}
         self.base_iri = base_iri
         self.workers = workers or 1
-        self.stats = {"queries": 0, "timeouts": 0, "errors": 0, "unavailable": 0}
+        self.stats = {
+            "queries": 0,
+            "timeouts": 0,
+            "errors": 0,
+            "unavailable": 0,
+            "passed_through": 0,
+        }
         self.graph_sizes: dict[str, int] = {}
         # Sizes for the service description; none while the store is down.
         with contextlib.suppress(StoreError):
@@ -160,6 +150,10 @@ class RemoteQueryExecutor:
         return self.default_graphs, self.default_graphs  # the union of the shipped graphs
 
     def _prepare(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
+        """Guard (once per request; the verdict is cached by query text), negotiate, and write
+        the text to send: the query, after a BASE only when it has relative IRIs and the PREFIX
+        declarations of only those default prefixes it uses without declaring (a short request
+        is cheaper to send and for the server to parse)."""
         base = base_iri or self.base_iri
         info = check_query(
             query, known_graphs=self.known_graphs, base_iri=base, prefixes=self.prefixes
@@ -169,8 +163,22 @@ class RemoteQueryExecutor:
         check_dataset_params(default_graph_uris, named_graph_uris, self.known_graphs)
         media_type = formats.negotiate(info.form, accept, fmt)
         defaults, named = self._dataset(info, default_graph_uris, named_graph_uris)
-        text = f"BASE <{base}>\n{self.prologue}{query}"
+        text = self._prologue(info, base) + query
         return info, media_type, text, defaults, named
+
+    def _prologue(self, info: Any, base: str) -> str:
+        key = (info.relative_iris, info.undeclared_prefixes, base)
+        cached = self._prologues.get(key)
+        if cached is None:
+            cached = f"BASE <{base}>\n" if info.relative_iris else ""
+            cached += "".join(
+                f"PREFIX {p}: <{self.prefixes[p]}>\n"
+                for p in info.undeclared_prefixes
+                if p in self.prefixes
+            )
+            if len(self._prologues) < 1024:
+                self._prologues[key] = cached
+        return cached
 
     def execute(
         self,
@@ -181,44 +189,82 @@ class RemoteQueryExecutor:
         default_graph_uris: list[str] | tuple[str, ...] = (),
         named_graph_uris: list[str] | tuple[str, ...] = (),
         base_iri: str | None = None,
+        client: str | None = None,  # accepted for interface parity; the server limits clients
     ) -> QueryResult:
         """Run one read-only query on the remote store (at most about ``timeout_s``)."""
+        request = self._request(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)
+        try:
+            response = self.backend.query_response(*request.args, **request.kwargs)
+        except StoreError as exc:
+            raise self._error(exc, request) from exc
+        return self._result(request, response)
+
+    async def aexecute(
+        self,
+        query: str,
+        *,
+        accept: str | None = None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+        client: str | None = None,
+    ) -> QueryResult:
+        """``execute`` for asyncio code: the round trip to the store runs on the event loop
+        (``RemoteBackend.aquery_response``), so a handler neither blocks the loop nor pays a
+        thread hand-off per query."""
+        request = self._request(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)
+        try:
+            response = await self.backend.aquery_response(*request.args, **request.kwargs)
+        except StoreError as exc:
+            raise self._error(exc, request) from exc
+        return self._result(request, response)
+
+    def _request(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
         info, media_type, text, defaults, named = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        started = time.monotonic()
         self.stats["queries"] += 1
         graph_form = info.form not in ("SELECT", "ASK")
-        try:
-            response = self.backend.query_response(
-                text,
-                NTRIPLES if graph_form else JSON_RESULTS,
-                default_graphs=defaults,
-                named_graphs=named,
-                timeout=self.timeout_s,
-            )
-        except RemoteTimeoutError as exc:
+        return _Request(
+            info=info,
+            media_type=media_type,
+            query=query,
+            text=text,
+            started=time.monotonic(),
+            args=(text, NTRIPLES if graph_form else JSON_RESULTS),
+            kwargs={"default_graphs": defaults, "named_graphs": named, "timeout": self.timeout_s},
+        )
+
+    def _error(self, exc: StoreError, request: _Request) -> Exception:
+        """The endpoint's error for a store error (the caller raises it)."""
+        if isinstance(exc, RemoteTimeoutError):
             self.stats["timeouts"] += 1
-            raise QueryTimeoutError(
+            return QueryTimeoutError(
                 f"the query ran past the {self.timeout_s:g} s limit ({exc.message})",
                 self.timeout_s,
-            ) from exc
-        except RemoteSyntaxError as exc:
-            raise QuerySyntaxError(
-                _shift_lines(exc.message, text.count("\n") - query.count("\n"))
-            ) from exc
-        except StoreUnavailableError as exc:
+            )
+        if isinstance(exc, RemoteSyntaxError):
+            shift = request.text.count("\n") - request.query.count("\n")
+            return QuerySyntaxError(_shift_lines(exc.message, shift))
+        if isinstance(exc, StoreUnavailableError):
             self.stats["unavailable"] += 1
-            raise StoreUnavailableQueryError(exc.message, self.timeout_s) from exc
-        except StoreError as exc:
-            self.stats["errors"] += 1
-            raise QueryExecutionError(exc.message) from exc
+            return StoreUnavailableQueryError(exc.message, self.timeout_s)
+        self.stats["errors"] += 1
+        return QueryExecutionError(exc.message)
+
+    def _result(self, request: _Request, response) -> QueryResult:
+        info, media_type = request.info, request.media_type
         try:
-            if graph_form:
+            if info.form not in ("SELECT", "ASK"):
                 body, truncated = self._graph_body(response.content, media_type)
             else:
-                data = json.loads(response.content)
-                if info.form == "ASK":
+                content = response.content
+                data = json.loads(content)
+                if _passes_through(info.form, content, data, media_type, response, self.max_rows):
+                    body, truncated = content, False
+                    self.stats["passed_through"] += 1
+                elif info.form == "ASK":
                     body, truncated = _boolean_body(json_boolean(data), media_type), False
                 else:
                     body, truncated = self._select_body(data, media_type)
@@ -231,12 +277,8 @@ class RemoteQueryExecutor:
             truncated=truncated,
             query_type=info.form,
             row_limit=self.max_rows,
-            elapsed_s=time.monotonic() - started,
+            elapsed_s=time.monotonic() - request.started,
         )
-
-    async def aexecute(self, query: str, **kwargs: Any) -> QueryResult:
-        """``execute`` in a worker thread, so an async handler never blocks its event loop."""
-        return await anyio.to_thread.run_sync(functools.partial(self.execute, query, **kwargs))
 
     def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
         raise UpdateNotAllowedError(
@@ -252,7 +294,7 @@ class RemoteQueryExecutor:
         variables = list(data.get("head", {}).get("vars", []))
         bindings = data.get("results", {}).get("bindings", [])
         truncated = len(bindings) > self.max_rows
-        terms = _Terms()
+        terms = JsonTerms()
         rows = [
             tuple(terms.term(b[v]) if v in b else None for v in variables)
             for b in bindings[: self.max_rows]
@@ -260,7 +302,7 @@ class RemoteQueryExecutor:
         return formats.SELECT_SERIALIZERS[media_type](variables, rows), truncated
 
     def _graph_body(self, content: bytes, media_type: str) -> tuple[bytes, bool]:
-        triples = []
+        triples: list[ox.Triple] = []
         truncated = False
         for t in ox.parse(content, format=ox.RdfFormat.N_TRIPLES):
             if len(triples) >= self.max_rows:
@@ -274,10 +316,42 @@ class RemoteQueryExecutor:
         """The backend owns the HTTP client; nothing to stop here."""
 
 
+# Term shapes the client must not see as the server wrote them: the 2008 "typed-literal" (SPARQL
+# 1.1 says "literal" with a datatype) and blank node labels (ours are rewritten to be valid and
+# stable, see _Terms).
+_REWRITTEN_TERMS = (b'"typed-literal"', b'"bnode"')
+
+
+def _passes_through(
+    form: str, content: bytes, data: Any, media_type: str, response, max_rows: int
+) -> bool:
+    """Whether the server's SPARQL JSON answer can go to the client byte for byte.
+
+    When the client wants SPARQL JSON too, re-serialising (terms, then JSON) cost about as much
+    API CPU as the rest of the request (issue 15). The server's bytes are sent as they are when they are SPARQL JSON
+    results of a SELECT (``head.vars`` and ``results.bindings``) within the row cap, with no term
+    that we rewrite. Otherwise the caller re-serialises."""
+    if media_type != formats.SPARQL_JSON or not isinstance(data, dict):
+        return False
+    if not response.headers.get("content-type", "").startswith(formats.SPARQL_JSON):
+        return False
+    if form != "SELECT":  # ASK: always ours, {"head": {}, "boolean": …} (Virtuoso's varies)
+        return False
+    head, results = data.get("head"), data.get("results")
+    if not isinstance(head, dict) or not isinstance(results, dict):
+        return False
+    bindings = results.get("bindings")
+    if not isinstance(head.get("vars"), list) or not isinstance(bindings, list):
+        return False
+    return len(bindings) <= max_rows and not any(t in content for t in _REWRITTEN_TERMS)
+
+
 def _boolean_body(value: bool, media_type: str) -> bytes:
     doc = json.dumps({"head": {}, "boolean": value}).encode()
     parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULT_FORMATS[media_type])
+    body = parsed.serialize(format=_RESULT_FORMATS[media_type])
+    assert body is not None  # with no output file, serialize returns the bytes
+    return body
 
 
 def _shift_lines(message: str, offset: int) -> str:

@@ -1,6 +1,6 @@
 """Run SPARQL queries with a hard time limit, in worker processes that can be killed.
 
-pyoxigraph has no timeout and no cancel (DESIGN.md section 4). So the executor keeps a small pool
+pyoxigraph has no timeout and no cancel (docs/sparql.md, "The workers"). So the executor keeps a small pool
 of worker processes (``worker.py``), each holding the whole snapshot in an in-memory Store. A
 query goes to an idle worker over a socket pair; if the answer is not back within the limit, the
 worker is killed with SIGKILL and a fresh one is started in the background. The other workers go

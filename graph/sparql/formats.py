@@ -1,4 +1,5 @@
-"""Result formats of the SPARQL endpoint: media types, content negotiation and serializers.
+"""Media types, content negotiation and SELECT serializers: the one negotiation module for the
+SPARQL endpoint (``negotiate``) and the Linked Data documents (``negotiate_document``).
 
 Content negotiation is pure (no web framework): it takes the Accept header and the ``format=``
 parameter and returns one media type, or raises NotAcceptableError listing what is supported.
@@ -26,10 +27,13 @@ TURTLE = "text/turtle"
 N_TRIPLES = "application/n-triples"
 JSON_LD = "application/ld+json"
 RDF_XML = "application/rdf+xml"
+HTML = "text/html"
 
 # Server preference order: the first one is the default for */* or no Accept header.
 RESULT_MEDIA_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 GRAPH_MEDIA_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)
+# A Linked Data document: the HTML page first (browsers), then the RDF serialisations.
+DOCUMENT_MEDIA_TYPES: tuple[str, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 
 # ``format=`` short names.
 FORMAT_NAMES: dict[str, str] = {
@@ -44,7 +48,12 @@ FORMAT_NAMES: dict[str, str] = {
     "jsonld": JSON_LD,
     "json-ld": JSON_LD,
     "rdfxml": RDF_XML,
+    "rdf-xml": RDF_XML,
     "rdf": RDF_XML,
+    "owl": RDF_XML,
+    "n-triples": N_TRIPLES,
+    "html": HTML,
+    "htm": HTML,
 }
 
 # Common synonyms, mapped per kind of result to the type we answer with.
@@ -60,6 +69,7 @@ _GRAPH_ALIASES = {
     "application/x-turtle": TURTLE,
     "text/plain": N_TRIPLES,
 }
+_DOCUMENT_ALIASES = {**_GRAPH_ALIASES, "application/xhtml+xml": HTML}
 # With format=json or format=xml on a CONSTRUCT/DESCRIBE, answer the graph flavour.
 _GRAPH_FORMAT_FALLBACK = {SPARQL_JSON: JSON_LD, SPARQL_XML: RDF_XML}
 
@@ -99,18 +109,47 @@ def negotiate(form: str, accept: str | None, fmt: str | None = None) -> str:
     client's order, then to the server's order. No Accept, or ``*/*``: JSON results / Turtle.
     """
     supported = media_types_for(form)
-    aliases = _RESULT_ALIASES if supported is RESULT_MEDIA_TYPES else _GRAPH_ALIASES
+    if supported is RESULT_MEDIA_TYPES:
+        return _choose(supported, _RESULT_ALIASES, {}, accept, fmt, f"the result of a {form} query")
+    return _choose(
+        supported,
+        _GRAPH_ALIASES,
+        _GRAPH_FORMAT_FALLBACK,
+        accept,
+        fmt,
+        f"the result of a {form} query",
+    )
+
+
+@lru_cache(maxsize=256)
+def negotiate_document(accept: str | None, fmt: str | None = None) -> str:
+    """The media type of a Linked Data document (``DOCUMENT_MEDIA_TYPES``), by the same rules."""
+    return _choose(
+        DOCUMENT_MEDIA_TYPES,
+        _DOCUMENT_ALIASES,
+        _GRAPH_FORMAT_FALLBACK,
+        accept,
+        fmt,
+        "a Linked Data document",
+    )
+
+
+def _choose(
+    supported: tuple[str, ...],
+    aliases: dict[str, str],
+    fallback: dict[str, str],
+    accept: str | None,
+    fmt: str | None,
+    what: str,
+) -> str:
     if fmt:
         key = fmt.strip().lower()
         mtype = FORMAT_NAMES.get(key, key.split(";")[0].strip())
         mtype = aliases.get(mtype, mtype)
-        if supported is GRAPH_MEDIA_TYPES:
-            mtype = _GRAPH_FORMAT_FALLBACK.get(mtype, mtype)
+        mtype = fallback.get(mtype, mtype)
         if mtype in supported:
             return mtype
-        raise NotAcceptableError(
-            f"format={fmt} cannot express the result of a {form} query", list(supported)
-        )
+        raise NotAcceptableError(f"format={fmt} cannot express {what}", list(supported))
     if not accept or not accept.strip():
         return supported[0]
     best: tuple[float, int, int, int] | None = None
@@ -134,13 +173,12 @@ def negotiate(form: str, accept: str | None, fmt: str | None = None) -> str:
                 match = cand
         if match is None or match[0] <= 0:
             continue
-        key = (match[0], match[1], match[2], -server_rank)
-        if best is None or key > best:
-            best, choice = key, mtype
+        score = (match[0], match[1], match[2], -server_rank)
+        if best is None or score > best:
+            best, choice = score, mtype
     if choice is None:
         raise NotAcceptableError(
-            f"none of the types in 'Accept: {accept}' can express the result of a {form} query",
-            list(supported),
+            f"none of the types in 'Accept: {accept}' can express {what}", list(supported)
         )
     return choice
 

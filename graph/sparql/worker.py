@@ -221,6 +221,7 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
     counts = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
     )
+    assert isinstance(counts, ox.QuerySolutions)  # a SELECT
     for g, n in counts:
         sizes[g.value if g is not None else ""] = int(n.value)
     evaluator = Evaluator(store, init.get("prefixes") or {})

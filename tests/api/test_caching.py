@@ -67,7 +67,7 @@ def test_non_matching_if_none_match_gets_the_body(client, header):
 
 def test_304_on_the_very_first_request_too(client, snapshot):
     # A fresh cache: the handler computes the response, then answers 304.
-    client.app.state.scalekg.extras.pop("response_cache", None)
+    client.app.state.scalekg.caches.responses = None
     r = client.get(
         "/api/concepts/be-frugal/influences", headers={"If-None-Match": f'"{snapshot.hash}"'}
     )

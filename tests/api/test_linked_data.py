@@ -13,6 +13,7 @@ from rdflib.namespace import RDF, SKOS
 
 from scalekg.api.state import AppState
 from scalekg.graph.backends.base import SHIPPED_GRAPHS
+from scalekg.graph.backends.remote import RemoteBackend
 from scalekg.graph.build import Snapshot
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.namespaces import DATA_GRAPH, SKG
@@ -395,12 +396,13 @@ def hostile(tmp_path_factory) -> TestClient:
     return client
 
 
-class FakeRemote:
-    """A stand-in for a remote SPARQL store: only the protocol calls, answered by pyoxigraph."""
+class FakeRemote(RemoteBackend):
+    """A remote SPARQL store whose protocol calls are answered by pyoxigraph (the rest, such as
+    binding values and reading results back into terms, is RemoteBackend's own)."""
 
     kind = "sparql"
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store):  # no HTTP client: the protocol calls are replaced
         self.inner = store
         self.queries: list[str] = []
 

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 import pytest
 
+from bench.chromium import CHROMIUM, FLAGS
 from scalekg.api.routers.query_page import examples, read_example
 from scalekg.graph.resources import example_queries
-from scalekg.viz.chromium import CHROMIUM, FLAGS
 
 EXAMPLES = example_queries()
 JS = Path(__file__).resolve().parents[2] / "api" / "static" / "query.js"
@@ -43,10 +43,12 @@ def test_page_works_offline(client):
     assert '<link rel="icon" href="data:,">' in html
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert '<script src="/assets/query.js"></script>' in html
+    assert re.search(r'<script src="/query/static/yasgui\.min\.js\?v=[0-9a-f]{12}"></script>', html)
     assert "<textarea" in html and 'id="query"' in html
     csp = r.headers["content-security-policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
-    for asset in ("/assets/query.js", "/assets/style.css"):
+    assert "unsafe-eval" not in csp and "connect-src 'self'" in csp
+    for asset in ("/assets/query.js", "/assets/style.css", "/assets/query.css"):
         a = client.get(asset)
         assert a.status_code == 200
         assert "cdn" not in a.text.lower()
@@ -87,6 +89,11 @@ def test_js_writes_data_with_text_content_only():
     assert not re.search(r"\.innerHTML\s*=|outerHTML|insertAdjacentHTML|document\.write", js)
     assert "application/sparql-results+json" in js
     assert "fetch(" in js
+    # The only HTML strings are the table cells YASR inserts: every value goes through escapeHtml.
+    for method in ("formatLiteral", "getUriLinkFromBinding"):
+        body = js.split(method + "(", 1)[1].split("\n    }\n", 1)[0]
+        assert "escapeHtml(" in body
+        assert not re.search(r"\+ (literal|binding|iri)\b(?!\[)", body), body
 
 
 # -- every example query runs ------------------------------------------------------------------
@@ -181,7 +188,7 @@ def test_browser_runs_an_example_and_renders_a_table(page, live_server, app):
     assert rows > 0
     assert "row" in page.locator("#status").text_content()
     headers = page.locator("#results table thead th").all_text_contents()
-    assert headers[0] == "mitigator"
+    assert headers[1] == "mitigator"  # after YASR's row-number column
     page.select_option("#example", EXAMPLES[1].stem)
     assert "influencesPositively" in page.locator("#query").input_value()
     assert errors == []
@@ -212,9 +219,9 @@ def test_browser_renders_hostile_results_as_text(page, live_server):
     page.click("#run")
     page.wait_for_selector("#results table tbody tr")
     assert page.locator("#results img").count() == 0
-    assert page.locator("#results a").count() == 0  # no link for a javascript: IRI
+    assert page.locator("#results td a").count() == 0  # no link for a javascript: IRI
     cells = page.locator("#results tbody td").all_text_contents()
-    assert cells[0] == "<img src=x onerror=window.pwned=1>"
+    assert cells[1] == "<img src=x onerror=window.pwned=1>"  # after the row number
     assert page.evaluate("window.pwned === undefined")
 
 

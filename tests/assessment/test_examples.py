@@ -77,18 +77,23 @@ def plain_ranking(kg, doc: dict) -> list[tuple[bool, float, float, str]]:
     causes = [e for e in edges if e.predicate == "causes"]
 
     def mitigators(f):
+        """capability -> (path weight x confidence weight, confidence) of its best path to f."""
         found = {}
-        for m in mitigates:  # a contributing factor that causes f: half, at the weaker edge
-            for c in causes:
-                if m.object == c.subject and c.object == f:
-                    found[m.subject] = (0.5, conf(m, c))
+
+        def offer(cap, weight, confidence):
+            if weight * CONF[confidence] > found.get(cap, (0.0, ""))[0]:
+                found[cap] = (weight * CONF[confidence], confidence)
+
         for m in mitigates:
             if m.object == f:
-                found[m.subject] = (1.0, conf(m))
+                offer(m.subject, 1.0, conf(m))
+            for c in causes:  # through a contributing factor that causes f: half
+                if m.object == c.subject and c.object == f:
+                    offer(m.subject, 0.5, conf(m, c))
         return found
 
     def exposure(f, s):
-        return math.prod(1 - w * CONF[cf] * s.get(c, 0.0) for c, (w, cf) in mitigators(f).items())
+        return math.prod(1 - w * s.get(c, 0.0) for c, (w, _cf) in mitigators(f).items())
 
     factors = [c.iri for c in kg.concepts.values() if c.is_a("FailureFactor") and relevant(c)]
     weight = dict.fromkeys(factors, 1.0)

@@ -77,9 +77,14 @@ def test_the_report_opens_with_the_moves_and_keeps_the_formula_for_last(html):
 
 
 def test_every_chain_step_shows_its_confidence_and_source(html):
-    assert "slide" in html or "Part One" in html  # a source locator on a chain step
-    steps = re.findall(r"<li>[^<]+<i>\w+</i>[^<]+<span class=\"tag\">(\w+)</span>", html)
-    assert steps and set(steps) <= {"stated", "strong", "plausible", "speculative"}
+    chains = html[html.index('id="chains"') : html.index('id="sources"')]
+    links = re.findall(r'<i>\w+</i> <span class="tag">(\w+)</span> <a href="#S\d+"', chains)
+    assert links and set(links) <= {"stated", "strong", "plausible", "speculative"}
+    sources = html[html.index('id="sources"') :]
+    assert re.search(r"(slide \d+|Part \w+)[^:<]*: “", sources)  # a locator and its quote
+    assert len(re.findall(r'<li id="S\d+">', sources)) == len(
+        set(re.findall(r'href="#(S\d+)"', chains))
+    )
 
 
 def test_the_same_report_renders_the_same_html(kg):

@@ -4,10 +4,13 @@ import pyoxigraph as ox
 import pytest
 
 from scalekg.graph.assessment import prepare
+from scalekg.graph.assessment.remote_repository import RemoteAssessmentRepository
 from scalekg.graph.assessment.repository import (
     OxigraphAssessmentRepository,
     repository_for,
 )
+from scalekg.graph.backends.memory import EmbeddedBackend
+from scalekg.graph.backends.remote import RemoteBackend, RemoteSpec
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.store import load_memory_store, store_selector
 
@@ -91,11 +94,17 @@ def test_assessments_do_not_leak_into_the_knowledge_graph(kg, snapshot):
 def test_repository_for():
     store = ox.Store()
     assert isinstance(repository_for(store), OxigraphAssessmentRepository)
+    # A backend makes its own (no probing of attributes such as .store or .ox_store).
+    backend = EmbeddedBackend(store)
+    repo = repository_for(backend)
+    assert isinstance(repo, OxigraphAssessmentRepository) and repo.store is store
+    remote = repository_for(RemoteBackend(RemoteSpec.parse("http://127.0.0.1:9/sparql")))
+    assert isinstance(remote, RemoteAssessmentRepository)
 
-    class Wrapper:
+    class Wrapper:  # holds a Store but is not a backend
         def __init__(self):
             self.store = store
 
-    assert repository_for(Wrapper()).store is store
-    with pytest.raises(TypeError):
-        repository_for(object())
+    for not_a_store in (Wrapper(), object(), None):
+        with pytest.raises(TypeError):
+            repository_for(not_a_store)

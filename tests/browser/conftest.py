@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scalekg.viz.chromium import CHROMIUM, FLAGS
+from bench.chromium import CHROMIUM, FLAGS
 
 LOCAL = ("http://127.0.0.1:", "http://127.0.0.1/")
 

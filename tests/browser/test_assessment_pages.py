@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from scalekg.viz.chromium import CHROMIUM
-from scalekg.viz.chromium import FLAGS as ARGS
+from bench.chromium import CHROMIUM
+from bench.chromium import FLAGS as ARGS
 
 pytestmark = pytest.mark.browser
 

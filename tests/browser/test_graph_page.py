@@ -9,11 +9,11 @@ import httpx
 import networkx as nx
 import pytest
 
+from bench.synthetic_graph import PAYLOADS, hostile_graph
 from scalekg.graph.paths import shortest
 from scalekg.graph.search import normalise
 from scalekg.viz.page import render_page
-from scalekg.viz.select import parse_view
-from scalekg.viz.synthetic import PAYLOADS, hostile_graph
+from scalekg.viz.select import parse_view, select
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -92,11 +92,71 @@ def test_search_with_the_keyboard_focuses_the_right_node(page, live_server, kg, 
     # Arrow keys move through the options; Escape closes the list.
     page.fill("#search", "")
     page.keyboard.type("prem")
+    page.wait_for_function(
+        "document.querySelector('#search-list [role=option]')?.textContent.includes('Premature')"
+    )
     page.keyboard.press("ArrowDown")
-    assert page.get_attribute("#search", "aria-activedescendant") == "search-opt-1"
+    page.wait_for_function(
+        "document.querySelector('#search').getAttribute('aria-activedescendant') === 'search-opt-1'"
+    )
     page.keyboard.press("Escape")
     assert page.get_attribute("#search", "aria-expanded") == "false"
     page.screenshot(path=str(artifacts / "graph-search-focus.png"))
+    page.watch.assert_clean()
+
+
+def suggested(page) -> list[str]:
+    return page.locator("#search-list [role=option]").evaluate_all(
+        "els => els.map(e => e.dataset.id).filter(Boolean)"
+    )
+
+
+def test_typing_prem_offers_premature_scaling_first_and_enter_focuses_it(page, live_server):
+    open_graph(page, f"{live_server.url}/graph")
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/suggest" in r.url else None)
+    page.focus("#search")
+    page.keyboard.type("prem")
+    page.wait_for_function(
+        "document.querySelector('#search-list [role=option]')?.dataset.id === 'premature-scaling'"
+    )
+    body = httpx.get(f"{live_server.url}/api/suggest", params={"q": "prem", "limit": 12}).json()
+    assert suggested(page) == [c["id"] for c in body["concepts"]]  # the server's order, as is
+    assert asked, "the search box asks the server"
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    assert page.inner_text("#panel-title") == "Premature scaling"
+    page.watch.assert_clean()
+
+
+def test_enter_right_after_typing_waits_for_the_answer(page, live_server):
+    open_graph(page, f"{live_server.url}/graph")
+    page.focus("#search")
+    page.keyboard.type("premture scalng")  # typos: only the server's fuzzy matching finds it
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    page.watch.assert_clean()
+
+
+def test_standalone_search_uses_the_servers_ranking_from_the_file(page, static_server, kg):
+    from scalekg.graph.question.suggest import concept_suggestions
+
+    url = static_server.publish("search.html", render_page(kg, standalone=True))
+    open_graph(page, url)
+    for typed in ("prem", "scal", "continuous deliv", "own it", "premature scaling ki"):
+        page.fill("#search", "")
+        page.focus("#search")
+        page.keyboard.type(typed)
+        expected = [s.concept.slug for s in concept_suggestions(kg, typed, fuzzy=False)][:6]
+        page.wait_for_function(
+            "ids => JSON.stringify([...document.querySelectorAll('#search-list [role=option]')]"
+            ".map(e => e.dataset.id).filter(Boolean)) === JSON.stringify(ids)",
+            arg=expected,
+        )
+    page.fill("#search", "")
+    page.keyboard.type("prem")
+    page.keyboard.press("Enter")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
     page.watch.assert_clean()
 
 
@@ -398,4 +458,45 @@ def test_search_matches_synonyms_like_the_server(page, live_server, kg):
         "#search-list [role=option]", "els => els.map(e => e.dataset.id)"
     )
     assert concept.slug in ids, (normalise(synonym), ids)
+    page.watch.assert_clean()
+
+
+def test_the_page_asks_the_server_for_each_view(page, live_server, kg):
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/graph.json" in r.url else None)
+    open_graph(page, f"{live_server.url}/graph")
+    assert asked == []  # the first view is in the page
+    page.evaluate("scalekg.focus('premature-scaling')")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    assert len(asked) == 1 and "focus=premature-scaling" in asked[0]
+    assert shown(page) == [n["id"] for n in api(live_server, "focus=premature-scaling")["nodes"]]
+    # The chains listed for a path are the server's.
+    page.evaluate("scalekg.path('be-humble', 'deployment-frequency')")
+    page.wait_for_function("scalekg.pathNodes.length > 0")
+    data = api(live_server, page_query(page))
+    chains = page.locator("#path-chains li").all_inner_texts()
+    assert len(chains) == len(data["path"]["chains"]) > 0
+    page.watch.assert_clean()
+
+
+def test_standalone_file_shows_the_views_it_holds_and_says_when_it_has_not(page, static_server, kg):
+    url = static_server.publish("explore.html", render_page(kg, standalone=True))
+    open_graph(page, url)
+    # Focus (as search and double-click do): a view written into the file.
+    page.evaluate("scalekg.focus('premature-scaling')")
+    page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
+    view = parse_view(kg, {"focus": "premature-scaling"})
+    expected = select(kg, view, max_nodes=600)
+    assert shown(page) == [kg.concepts[i].slug for i in expected.nodes]
+    # Depth 3 is not in the file: the view stays and the status line says what to do.
+    before = shown(page)
+    page.fill("#depth", "3")
+    page.dispatch_event("#depth", "change")
+    page.wait_for_function(
+        "document.querySelector('#status').textContent.includes('not in this file')"
+    )
+    assert shown(page) == before
+    assert "scalekg viz -o view.html --focus premature-scaling --depth 3" in page.inner_text(
+        "#status"
+    )
     page.watch.assert_clean()

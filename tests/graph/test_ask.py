@@ -83,15 +83,13 @@ def test_typo_is_forgiven(kg):
     assert ask(kg, "what mitigates premture scalng").concept.slug == "premature-scaling"
 
 
-def test_ambiguous_label_is_not_guessed(kg):
-    # Both dominant-problem failures carry this synonym: the user must choose.
-    with pytest.raises(UnknownConceptError) as info:
-        ask(kg, "what mitigates failure to fix the dominant problem")
-    found = {m.concept.slug for m in info.value.suggestions}
-    assert {
-        "failure-to-fix-the-dominant-problem-early",
-        "failure-to-fix-the-dominant-problem-late",
-    } <= found
+def test_ambiguous_label_answers_one_and_names_the_other(kg):
+    # Both dominant-problem failures carry this synonym: one is answered, the other is offered.
+    result = ask(kg, "what mitigates failure to fix the dominant problem")
+    both = {"failure-to-fix-the-dominant-problem-early", "failure-to-fix-the-dominant-problem-late"}
+    assert result.concept.slug in both
+    offered = {c.concept.slug for c in result.interpretation.did_you_mean}
+    assert offered == both - {result.concept.slug}
 
 
 def test_unparseable_question_lists_patterns(kg):

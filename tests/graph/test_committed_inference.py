@@ -13,7 +13,7 @@ from scalekg.graph import reason as reason_module
 from scalekg.graph.loader import load_sources
 from scalekg.graph.reason import (
     REGENERATE,
-    JavaMissingError,
+    ReasonerMissingError,
     committed_key,
     reason,
     reasoner_input,
@@ -70,7 +70,7 @@ def test_shipped_inputs_reason_without_java_from_the_committed_file(shipped, no_
 
 def test_changed_inputs_without_java_say_what_to_install(no_java, tmp_path):
     sources = load_sources(data=[FIXTURES / "minimal.ttl"])  # not what was committed
-    with pytest.raises(JavaMissingError) as info:
+    with pytest.raises(ReasonerMissingError) as info:
         reason(sources.ontology, sources.data, tmp_path / "cache")
     message = str(info.value)
     assert "Java" in message and "apt-get install default-jre-headless" in message
@@ -88,5 +88,16 @@ def test_a_committed_file_serves_only_the_inputs_it_was_made_from(no_java, tmp_p
     assert result.source == "committed"
     assert set(result.inferred) == set(inferred)
     write_committed(inferred, "0" * 32, path)  # made from other inputs
-    with pytest.raises(JavaMissingError):
+    with pytest.raises(ReasonerMissingError):
         reason(sources.ontology, sources.data, tmp_path / "cache2", committed=path)
+
+
+def test_changed_inputs_without_owlready2_say_what_to_install(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "owlready2", None)  # as in an install without [reason]
+    sources = load_sources(data=[FIXTURES / "minimal.ttl"])
+    with pytest.raises(ReasonerMissingError) as info:
+        reason(sources.ontology, sources.data, tmp_path / "cache")
+    assert "pip install 'scalekg[reason]'" in str(info.value)
+    assert "Java" not in str(info.value)  # Java is here; only what is missing is named

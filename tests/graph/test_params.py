@@ -13,6 +13,7 @@ from scalekg.graph.params import (
     parse_relation,
     parse_stage,
     parse_type,
+    type_aliases,
 )
 
 
@@ -55,7 +56,7 @@ def test_the_assessment_stages_are_the_graph_stages():
 
 
 def test_the_page_gets_tables_keyed_like_the_server():
-    tables = aliases(["FailureFactor"])
+    tables = aliases({k: [v] for k, v in type_aliases(["FailureFactor"]).items()})
     assert tables["stages"][name_key("Late stage")] == "late-stage"
     assert tables["relations"][name_key("influences")] == "influencesPositively"
-    assert tables["types"][name_key("failure-factors")] == "FailureFactor"
+    assert tables["types"][name_key("failure-factors")] == ["FailureFactor"]

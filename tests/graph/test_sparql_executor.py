@@ -261,8 +261,9 @@ def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
     t = time.monotonic()
     with pytest.raises(QueryTimeoutError) as exc:
         fast_executor.execute(sparql_data.RUNAWAY, accept=None)
-    elapsed = time.monotonic() - t
-    assert 1.4 < elapsed < 3.0
+    # Not before the limit (the deadline is monotonic, so this cannot flake); how soon after it
+    # is a timing question for bench/, and a hang fails through pytest-timeout.
+    assert time.monotonic() - t >= 1.5
     assert exc.value.limit_s == 1.5
     assert fast_executor.stats["timeouts"] == 1
     # The killed worker is really gone and replaced; the pool is whole again.
@@ -276,43 +277,48 @@ def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
     assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(sparql_data.QUADS)
 
 
-def test_other_queries_are_served_while_one_runs_away(fast_executor, sparql_data):
-    errors = []
+def test_other_queries_are_served_while_one_runs_away(tmp_path, sparql_data):
+    """Event-based: every other query is answered while the runaway still holds its worker."""
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    ex = QueryExecutor(snap, workers=2, timeout_s=120, max_rows=100)
+    outcome: list[BaseException] = []
 
     def runaway():
         try:
-            fast_executor.execute(sparql_data.RUNAWAY, accept=None)
-        except QueryTimeoutError as exc:
-            errors.append(exc)
+            ex.execute(sparql_data.RUNAWAY, accept=None)
+        except QueryExecutionError as exc:  # ended by close() below
+            outcome.append(exc)
 
     th = threading.Thread(target=runaway)
     th.start()
-    time.sleep(0.2)
-    latencies = []
-    for i in range(5):  # a different query each time: no answer comes from the cache
-        t = time.monotonic()
-        q = f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER({i} >= 0) }}"
-        assert count(fast_executor, q) == len(sparql_data.QUADS)
-        latencies.append(time.monotonic() - t)
-    th.join(10)
-    assert len(errors) == 1
-    assert max(latencies) < 0.5
+    try:
+        deadline = time.monotonic() + 30
+        while len(ex._idle) > 1 and time.monotonic() < deadline:  # the runaway took a worker
+            time.sleep(0.01)
+        assert len(ex._idle) == 1
+        for i in range(5):  # a different query each time: no answer comes from the cache
+            q = f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER({i} >= 0) }}"
+            assert count(ex, q) == len(sparql_data.QUADS)
+            assert th.is_alive(), "the runaway ended: the answers may have waited for it"
+    finally:
+        ex.close()
+        th.join(30)
+    assert not th.is_alive() and len(outcome) == 1
 
 
 def test_async_execute_timeout_and_results(fast_executor, sparql_data):
     async def main():
         slow = asyncio.create_task(fast_executor.aexecute(sparql_data.RUNAWAY, accept=None))
         await asyncio.sleep(0.1)
-        t = time.monotonic()
         r = await fast_executor.aexecute("ASK { ?s ?p ?o }", accept=None)
-        fast = time.monotonic() - t
+        answered_first = not slow.done()  # the quick answer did not wait for the runaway
         with pytest.raises(QueryTimeoutError):
             await slow
-        return r, fast
+        return r, answered_first
 
-    r, fast = asyncio.run(main())
+    r, answered_first = asyncio.run(main())
     assert parse_results(r.body, "json").askAnswer is True
-    assert fast < 0.5
+    assert answered_first
 
 
 def test_many_concurrent_async_queries_get_their_own_answers(sparql_executor):
@@ -375,7 +381,7 @@ def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
         t = time.monotonic()
         with pytest.raises(ExecutorBusyError) as exc:
             ex.execute("ASK {}", accept=None)
-        assert 0.9 < time.monotonic() - t < 2.0
+        assert time.monotonic() - t > 0.95  # it waited for the limit (how long after: bench/)
         assert exc.value.limit_s == 1.0
 
         async def waiting():
@@ -383,10 +389,15 @@ def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
                 await ex.aexecute("ASK {}", accept=None)
 
         asyncio.run(waiting())
-        threading.Timer(0.3, ex._release, args=(held,)).start()
-        t = time.monotonic()
+        released = threading.Event()
+
+        def release_later():
+            released.set()
+            ex._release(held)
+
+        threading.Timer(0.3, release_later).start()
         r = ex.execute("ASK {}", accept=None)
-        assert 0.2 < time.monotonic() - t < 1.0
+        assert released.is_set()  # the caller waited for the worker and got it when it came back
         assert parse_results(r.body, "json").askAnswer is True
 
 

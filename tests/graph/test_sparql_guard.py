@@ -256,16 +256,18 @@ def test_less_than_is_not_an_iri_when_spaced():
     assert "IRI" not in kinds
 
 
-def test_analysis_is_cached_and_fast():
-    import time
+def test_analysis_is_cached():
+    """Event-based: a repeated query is analysed once (the per-call cost is measured in bench/)."""
+    from scalekg.graph.sparql.guard import _analyze_cached
 
-    q = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
+    q = "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # test_analysis_is_cached"
     check(q)
-    t = time.perf_counter()
+    before = _analyze_cached.cache_info()
     for _ in range(1000):
         check(q)
-    per_call = (time.perf_counter() - t) / 1000
-    assert per_call < 50e-6
+    after = _analyze_cached.cache_info()
+    assert after.misses == before.misses
+    assert after.hits - before.hits == 1000
 
 
 def test_what_the_engine_needs_is_known():

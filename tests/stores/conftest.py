@@ -30,10 +30,6 @@ BUILD_DIR = Path(os.environ.get("SCALEKG_TEST_BUILD_DIR", ROOT / "build"))
 BACKENDS = ("memory", "oxigraph", "virtuoso")
 
 
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "soak: sustained load test against a real server (~70 s)")
-
-
 def store_settings(store: str, **overrides) -> Settings:
     base = {
         "build_dir": BUILD_DIR,

@@ -11,7 +11,10 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
+from scalekg.api.linked_data.resources import CBD_QUERY
+from scalekg.graph.backends.memory import EmbeddedBackend
 from scalekg.graph.namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from scalekg.graph.store import load_memory_store
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "examples" / "early-stage-startup.yaml"
@@ -211,3 +214,22 @@ def test_assessments_round_trip(backend_client):
 def test_other_reads(backend_client, path):
     _, client = backend_client
     assert client.get(path).status_code == 200
+
+
+def test_linked_data_is_the_same_on_every_backend(backend_client, snapshot):
+    """/data and /page read through the store interface (bound IRIs, one JSON term converter):
+    the description of a concept and of an edge statement is the snapshot's, whatever the store."""
+    _name, client = backend_client
+    reference = EmbeddedBackend(load_memory_store(snapshot.path))
+    for slug in (
+        "premature-scaling",
+        "edge-building-for-millions-before-thousands--causes--premature-scaling",
+    ):
+        r = client.get(f"/data/{slug}.nt")
+        assert r.status_code == 200, r.text
+        got = sorted(ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES), key=str)
+        expected = reference.construct(CBD_QUERY, {"r": f"https://w3id.org/scalekg/id/{slug}"})
+        assert len(got) == len(expected) > 0
+        assert {str(t) for t in got} == {str(t) for t in expected}
+        page = client.get(f"/page/{slug}")
+        assert page.status_code == 200 and "<h1" in page.text

@@ -3,6 +3,7 @@ auth, timeouts, a server restart mid-session, and several uvicorn workers."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -292,3 +293,48 @@ def _children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             out.append(int(entry))
     return out
+
+
+# ------------------------------------------------------------------------------ /sparql forwarding
+
+
+def test_select_json_passes_through_and_the_rest_is_rewritten(virtuoso_loaded):
+    from scalekg.graph.backends.remote_executor import RemoteQueryExecutor
+
+    json_results = "application/sparql-results+json"
+    backend = remote(virtuoso_loaded)
+    ex = RemoteQueryExecutor(backend, timeout_s=5, max_rows=50)
+    query = "SELECT ?c ?l WHERE { ?c a skg:FailureFactor ; skos:prefLabel ?l } ORDER BY ?c LIMIT 5"
+    r = ex.execute(query, accept=json_results)
+    assert ex.stats["passed_through"] == 1 and not r.truncated
+    rows = [(b["c"]["value"], b["l"]["value"]) for b in json.loads(r.body)["results"]["bindings"]]
+    assert len(rows) == 5
+    csv = ex.execute(query, accept="text/csv").body.decode().splitlines()
+    assert csv[1:] == [f"{c},{label}" for c, label in rows]  # the same answer, written by us
+    # over the row cap: ours, cut and flagged
+    r = ex.execute("SELECT ?s WHERE { ?s ?p ?o }", accept=json_results)
+    assert r.truncated and len(json.loads(r.body)["results"]["bindings"]) == 50
+    # Virtuoso writes a count as a 2008 "typed-literal": ours, a SPARQL 1.1 "literal"
+    r = ex.execute("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", accept=json_results)
+    assert b"typed-literal" not in r.body
+    n = json.loads(r.body)["results"]["bindings"][0]["n"]
+    assert n["type"] == "literal" and n["datatype"].endswith("#integer") and int(n["value"]) > 0
+    assert ex.stats["passed_through"] == 1
+
+
+def test_only_the_prefixes_a_query_needs_are_sent(virtuoso_loaded):
+    from scalekg.graph.backends.remote_executor import RemoteQueryExecutor
+
+    ex = RemoteQueryExecutor(remote(virtuoso_loaded), timeout_s=5, max_rows=50)
+    query = "SELECT ?l WHERE { kg:premature-scaling skos:prefLabel ?l }"
+    _, _, text, _, _ = ex._prepare(query, None, None, (), (), None)
+    assert text == (
+        "PREFIX kg: <https://w3id.org/scalekg/id/>\n"
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n" + query
+    )
+    body = json.loads(ex.execute(query, accept=None).body)
+    assert [b["l"]["value"] for b in body["results"]["bindings"]] == ["Premature scaling"]
+    declared = "PREFIX s: <http://www.w3.org/2004/02/skos/core#> ASK { ?c s:prefLabel ?l }"
+    assert ex._prepare(declared, None, None, (), (), None)[2] == declared
+    relative = "SELECT * WHERE { <premature-scaling> ?p ?o }"
+    assert ex._prepare(relative, None, None, (), (), None)[2].startswith("BASE <")

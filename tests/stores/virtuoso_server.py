@@ -1,10 +1,11 @@
 """A real Virtuoso (``virtuoso-t``) on free 127.0.0.1 ports, in a throwaway directory.
 
-Used by the store tests and by ``bench/run_scale.py``. The recipe (DESIGN.md section 4): our own
-virtuoso.ini with every file under DIR, both ports on 127.0.0.1, DirsAllowed, an empty
-VADInstallDir; ``virtuoso-t +foreground +configfile DIR/virtuoso.ini``; ready when
-``/sparql?query=ASK{}`` answers (about 5-7 s on a fresh database). Stopped by PID, never by name.
-``restart()`` keeps the directory and the ports, as a server restart in production would.
+Used by the store tests and by the benchmarks (``bench/peers.py`` loads it); docs/scaling.md has
+the server-side settings. The recipe: our own virtuoso.ini with every file under DIR, both ports
+on 127.0.0.1, DirsAllowed, an empty VADInstallDir; ``virtuoso-t +foreground +configfile
+DIR/virtuoso.ini``; ready when ``/sparql?query=ASK{}`` answers (about 5-7 s on a fresh
+database). Stopped by PID, never by name. ``restart()`` keeps the directory and the ports, as
+a server restart in production would.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ MaxQueryMem              = 1G
 ServerPort                  = 127.0.0.1:{http_port}
 ServerRoot                  = {dir}/www
 MaxClientConnections        = 32
-ServerThreads               = 32
+ServerThreads               = {http_threads}
 MaxKeepAlives               = 32
 KeepAliveTimeout            = 10
 Charset                     = UTF-8
@@ -102,6 +103,7 @@ class VirtuosoServer:
         *,
         max_query_s: int = 30,
         buffers: int = 20000,
+        http_threads: int = 32,
     ) -> None:
         self.binary = virtuoso_binary()
         self.root = Path(root)
@@ -119,6 +121,7 @@ class VirtuosoServer:
                 max_query_s=max_query_s,
                 buffers=buffers,
                 dirty_buffers=buffers * 3 // 4,
+                http_threads=http_threads,
             ),
             encoding="utf-8",
         )
@@ -237,12 +240,12 @@ class VirtuosoServer:
         """Resident memory of the server process now (VmRSS), in kB."""
         if self.pid is None:
             return 0
-        return _status_kb(self.pid, "VmRSS")
+        return status_kb(self.pid, "VmRSS")
 
     def peak_rss_kb(self) -> int:
         if self.pid is None:
             return 0
-        return _status_kb(self.pid, "VmHWM")
+        return status_kb(self.pid, "VmHWM")
 
     def log_tail(self, lines: int = 30) -> str:
         parts = []
@@ -260,7 +263,8 @@ class VirtuosoServer:
         self.stop()
 
 
-def _status_kb(pid: int, field: str) -> int:
+def status_kb(pid: int, field: str) -> int:
+    """A ``/proc/PID/status`` field in kB (VmRSS, VmHWM); 0 when the process is gone."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as fh:
             for line in fh:

@@ -1,5 +1,6 @@
 """Deterministic layered layout and the visual grammar."""
 
+from bench.synthetic_graph import synthetic_graph
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.viz.layout import _compute, layered_layout
 from scalekg.viz.style import (
@@ -9,7 +10,6 @@ from scalekg.viz.style import (
     edge_options,
     node_options,
 )
-from scalekg.viz.synthetic import synthetic_graph
 
 
 def fresh(kg: KnowledgeGraph) -> KnowledgeGraph:

@@ -6,14 +6,16 @@ from html.parser import HTMLParser
 
 import pytest
 
+from bench.synthetic_graph import PAYLOADS, hostile_graph
+from scalekg.viz.export import edge_id
 from scalekg.viz.page import (
     graph_payload,
     render_error,
     render_page,
     script_safe_json,
+    standalone_views,
 )
-from scalekg.viz.select import ViewError, ViewParams, parse_view
-from scalekg.viz.synthetic import PAYLOADS, hostile_graph
+from scalekg.viz.select import ViewError, ViewParams, minor_types, parse_view, select
 
 
 class Tags(HTMLParser):
@@ -155,3 +157,50 @@ def test_standalone_links_use_the_base_url(kg):
     assert data["meta"]["linkBase"] == "http://127.0.0.1:8000/"
     assert data_block(render_page(kg, standalone=True))["meta"]["linkBase"] == ""
     assert data_block(render_page(kg))["meta"]["linkBase"] == "/"
+
+
+def test_the_page_embeds_the_servers_selection_and_names(kg):
+    view = parse_view(kg, {"focus": "premature-scaling", "path": "be-humble,deployment-frequency"})
+    data = data_block(render_page(kg, view))
+    chosen = select(kg, view, max_nodes=600)
+    nodes = data["graph"]["nodes"]
+    edges = data["graph"]["edges"]
+    assert [nodes[i]["id"] for i in data["selection"]["nodes"]] == [
+        kg.concepts[i].slug for i in chosen.nodes
+    ]
+    assert [edges[i]["id"] for i in data["selection"]["edges"]] == [
+        edge_id(kg, e) for e in chosen.edges
+    ]
+    assert data["selection"]["path"]["chains"] == [
+        [edge_id(kg, e) for e in chain] for chain in chosen.path_chains
+    ]
+    assert data["views"] is None  # served pages ask /graph.json for other views
+    names = data["meta"]["names"]
+    assert names["stages"]["early"] == "early-stage"
+    assert names["relations"]["influences"] == "influencesPositively"
+    assert sorted(names["types"]["other"]) == minor_types(kg)
+
+
+def test_a_standalone_file_holds_each_concepts_focused_view(kg):
+    view = parse_view(kg, {"relations": "mitigates,causes"})
+    data = data_block(render_page(kg, view, standalone=True))
+    views = data["views"]
+    assert views["complete"] and set(views["focus"]) == {c.slug for c in kg.concepts.values()}
+    nodes = data["graph"]["nodes"]
+    for slug in ("premature-scaling", "be-humble"):
+        focused = select(
+            kg, parse_view(kg, {"focus": slug, "relations": "mitigates,causes"}), max_nodes=600
+        )
+        stored = views["focus"][slug]
+        assert [nodes[i]["id"] for i in stored["nodes"]] == [
+            kg.concepts[i].slug for i in focused.nodes
+        ]
+        assert stored["view"]["relations"] == ["mitigates", "causes"]
+
+
+def test_standalone_views_stop_at_the_budget(kg, monkeypatch):
+    whole = len(kg.concepts) + len(kg.edges)
+    monkeypatch.setattr("scalekg.viz.page.STANDALONE_VIEW_BUDGET", whole + 200)
+    views = standalone_views(kg, ViewParams(), max_nodes=600)
+    assert not views["complete"]
+    assert 0 < len(views["focus"]) < len(kg.concepts)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from bench.synthetic_graph import synthetic_graph
 from scalekg.graph.paths import ChainFilter, shortest
 from scalekg.viz.select import (
     MAX_DEPTH,
@@ -11,7 +12,6 @@ from scalekg.viz.select import (
     passes,
     select,
 )
-from scalekg.viz.synthetic import synthetic_graph
 
 BIG = 10_000
 

@@ -4,7 +4,10 @@
  * textContent, attribute setters on our own elements, or vis-network (canvas labels, plain-text
  * tooltips). Nothing here uses innerHTML, insertAdjacentHTML or document.write with data.
  *
- * The view selection mirrors viz/select.py (a browser test checks that both agree).
+ * The page keeps no selection, path or ranking logic: each view (which nodes and edges, the
+ * highlighted path and its chains, how many links each node has out of view) comes from the
+ * server's viz/select.py, through /graph.json or, in a standalone file, precomputed by
+ * viz/page.py. The names a URL may use (stages, types, relations) come from graph/params.py.
  */
 (function () {
   "use strict";
@@ -36,13 +39,13 @@
   const allRelations = G.relations.map((r) => r.key);
 
   // --- state (null filter = everything) -----------------------------------------------------------
+  const NAMES = META.names;
   const state = {
-    focus: null, depth: 1, types: null, relations: null, stages: null,
+    focus: null, depth: NAMES.defaultDepth, types: null, relations: null, stages: null,
     expand: [], path: [], selected: null,
   };
-  let current = { nodes: [], edges: [], nodeSet: new Set(), truncated: false, pathNodes: new Set(), pathEdges: new Set() };
+  let current = null;
 
-  function squash(s) { return String(s).replace(/[-_\s]/g, "").toLowerCase(); }
   function setOrNull(list, all) {
     if (!list || !list.length) return null;
     const s = new Set(list);
@@ -50,130 +53,112 @@
   }
 
   function stateFromView(v) {
-    state.focus = v.focus && byId.has(v.focus) ? v.focus : null;
     const depth = parseInt(v.depth, 10);
-    state.depth = Number.isFinite(depth) ? Math.max(0, Math.min(META.maxDepth, depth)) : 1;
-    state.types = setOrNull(v.types || [], allTypes);
-    state.relations = setOrNull(v.relations || [], allRelations);
-    state.stages = setOrNull(v.stages || [], G.stages);
-    state.expand = (v.expand || []).filter((id) => byId.has(id));
     const path = (v.path || []).filter((id) => byId.has(id));
-    state.path = path.length === 2 ? path : [];
-    state.selected = v.selected && byId.has(v.selected) ? v.selected : null;
+    return {
+      focus: v.focus && byId.has(v.focus) ? v.focus : null,
+      depth: Number.isFinite(depth) ? Math.max(0, Math.min(NAMES.maxDepth, depth)) : NAMES.defaultDepth,
+      types: setOrNull(v.types || [], allTypes),
+      relations: setOrNull(v.relations || [], allRelations),
+      stages: setOrNull(v.stages || [], G.stages),
+      expand: (v.expand || []).filter((id) => byId.has(id)),
+      path: path.length === 2 ? path : [],
+      selected: v.selected && byId.has(v.selected) ? v.selected : null,
+    };
   }
+
+  // graph/params.py's name_key: lower case, letters only.
+  const nameKey = (s) => String(s).toLowerCase().replace(/[^a-z]/g, "");
 
   function viewFromUrl() {
     // Standalone files take the view from their URL when it has one; served pages were already
     // validated by the server, which embedded the normalised view.
     const q = new URLSearchParams(location.search);
-    const known = ["focus", "depth", "types", "relations", "stages", "expand", "path", "selected"];
-    if (!known.some((k) => q.has(k))) return null;
+    if (!NAMES.params.some((k) => q.has(k))) return null;
     const list = (k) => q.getAll(k).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
-    const typeNames = new Map(allTypes.map((t) => [squash(t), t]));
-    const types = [];
-    for (const t of list("types")) {
-      if (squash(t) === "other") G.classes.filter((c) => c.key === "Other").forEach((c) => types.push(...c.types));
-      else if (typeNames.has(squash(t))) types.push(typeNames.get(squash(t)));
-    }
-    const relNames = new Map(allRelations.map((r) => [r.toLowerCase(), r]));
-    const stageNames = { early: "early-stage", "early-stage": "early-stage", late: "late-stage", "late-stage": "late-stage" };
+    const named = (k, table) => list(k).flatMap((x) => [].concat(table[nameKey(x)] || []));
     return {
-      focus: q.get("focus"), depth: q.get("depth") || 1, types,
-      relations: list("relations").map((r) => relNames.get(r.toLowerCase())).filter(Boolean),
-      stages: list("stages").map((s) => stageNames[s.toLowerCase()]).filter(Boolean),
+      focus: q.get("focus"), depth: q.get("depth") || NAMES.defaultDepth,
+      types: named("types", NAMES.types), relations: named("relations", NAMES.relations),
+      stages: named("stages", NAMES.stages),
       expand: list("expand"), path: list("path"), selected: q.get("selected"),
     };
   }
 
-  // --- selection (mirrors viz/select.py) ----------------------------------------------------------
-  const allowed = (rel) => !state.relations || state.relations.has(rel);
-  function passes(n) {
-    if (state.types && !state.types.has(n.type)) return false;
-    if (state.stages && n.stages.length && !n.stages.some((s) => state.stages.has(s))) return false;
-    return true;
-  }
-  function neighbours(id) {
-    const found = new Set();
-    for (const e of outEdges.get(id) || []) if (allowed(e.relation)) found.add(e.to);
-    for (const e of inEdges.get(id) || []) if (allowed(e.relation)) found.add(e.from);
-    found.delete(id);
-    return [...found].sort((a, b) => byId.get(a).order - byId.get(b).order);
-  }
-  function distances(start, reverse) {
-    const dist = new Map([[start, 0]]);
-    const queue = [start];
-    for (let i = 0; i < queue.length; i++) {
-      const node = queue[i];
-      for (const e of (reverse ? inEdges.get(node) : outEdges.get(node)) || []) {
-        if (!allowed(e.relation)) continue;
-        const next = reverse ? e.from : e.to;
-        if (!dist.has(next)) { dist.set(next, dist.get(node) + 1); queue.push(next); }
-      }
-    }
-    return dist;
-  }
-  function shortestChains(a, b) {
-    for (const [source, target] of [[a, b], [b, a]]) {
-      if (source === target) return { nodes: [source], edges: [], source, target };
-      const fwd = distances(source, false);
-      if (!fwd.has(target)) continue;
-      const back = distances(target, true);
-      const length = fwd.get(target);
-      const edges = G.edges.filter((e) => allowed(e.relation) && fwd.has(e.from) && back.has(e.to)
-        && fwd.get(e.from) + 1 + back.get(e.to) === length);
-      const nodes = new Set([source, target]);
-      edges.forEach((e) => { nodes.add(e.from); nodes.add(e.to); });
-      const sorted = [...nodes].sort((x, y) => (fwd.get(x) - fwd.get(y)) || (byId.get(x).order - byId.get(y).order));
-      return { nodes: sorted, edges, source, target };
-    }
-    return { nodes: [], edges: [], source: a, target: b };
+  // --- views: asked of the server, or read from the file ----------------------------------------------
+  const nodeAt = (x) => (typeof x === "number" ? G.nodes[x].id : typeof x === "string" ? x : x.id);
+  const edgeAt = (x) => (typeof x === "number" ? G.edges[x] : edgeById.get(typeof x === "string" ? x : x.id));
+
+  function fromSelection(sel) {
+    const nodes = sel.nodes.map(nodeAt);
+    const edges = sel.edges.map(edgeAt);
+    const path = {
+      nodes: sel.path.nodes.slice(),
+      edges: sel.path.edges.map(edgeAt),
+      chains: sel.path.chains.map((chain) => chain.map(edgeAt)),
+      more: sel.path.more_chains,
+    };
+    return {
+      nodes, edges, nodeSet: new Set(nodes), truncated: sel.truncated, maxNodes: sel.max_nodes, path,
+      pathNodes: new Set(path.nodes), pathEdges: new Set(path.edges.map((e) => e.id)),
+      hiddenLinks: new Map(Object.entries(sel.hidden_links)),
+    };
   }
 
-  function compute() {
-    let nodes = [];
-    let truncated = false;
-    const cap = state.focus ? META.maxNodes : null;
-    const room = () => {
-      if (cap !== null && nodes.length >= cap) { truncated = true; return false; }
-      return true;
-    };
-    if (!state.focus) {
-      nodes = G.nodes.filter(passes).sort((a, b) => a.order - b.order).map((n) => n.id);
+  const sameSet = (a, b) => (a === null || b === null ? a === b : a.size === b.size && [...a].every((x) => b.has(x)));
+  const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+  function sameFilters(a, b) {
+    return a.depth === b.depth && sameSet(a.types, b.types) && sameSet(a.relations, b.relations)
+      && sameSet(a.stages, b.stages);
+  }
+  let fileView = null; // the view a standalone file was written for
+
+  function stored(next) {
+    // The views in a standalone file: its own, the whole graph and each concept's focus, all with
+    // the file's filters and depth.
+    if (next.focus === fileView.focus && sameFilters(next, fileView) && sameList(next.expand, fileView.expand)
+      && sameList(next.path, fileView.path)) return DATA.selection;
+    const views = DATA.views;
+    if (!views || next.expand.length || next.path.length) return null;
+    if (!next.focus) return sameFilters({ ...next, depth: fileView.depth }, fileView) ? views.whole : null;
+    return sameFilters(next, fileView) ? views.focus[next.focus] || null : null;
+  }
+
+  let asked = 0;
+  async function show(next, opts) {
+    const ticket = ++asked;
+    let sel = null;
+    if (META.standalone) {
+      sel = stored(next);
+      if (!sel) { notInFile(next); return; }
     } else {
-      nodes = [state.focus];
-      let frontier = [state.focus];
-      const seen = new Set(nodes);
-      for (let d = 0; d < state.depth; d++) {
-        const next = [];
-        for (const id of frontier) {
-          for (const other of neighbours(id)) {
-            if (seen.has(other) || !passes(byId.get(other))) continue;
-            if (!room()) break;
-            seen.add(other); nodes.push(other); next.push(other);
-          }
-        }
-        frontier = next;
+      try {
+        const r = await fetch(`${META.linkBase}graph.json?${query(next)}`, { headers: { Accept: "application/json" } });
+        const body = await r.json();
+        if (!r.ok) throw new Error(body.message || body.error || `HTTP ${r.status}`);
+        sel = body;
+      } catch (err) {
+        if (ticket === asked) status.textContent = `Could not load this view: ${err.message}`;
+        return;
       }
     }
-    const seen = new Set(nodes);
-    for (const id of state.expand) {
-      if (!seen.has(id)) continue;
-      for (const other of neighbours(id)) {
-        if (seen.has(other)) continue;
-        if (!room()) break;
-        seen.add(other); nodes.push(other);
-      }
-    }
-    let path = { nodes: [], edges: [] };
-    if (state.path.length === 2) {
-      path = shortestChains(state.path[0], state.path[1]);
-      for (const id of path.nodes) if (!seen.has(id)) { seen.add(id); nodes.push(id); }
-    }
-    const edges = G.edges.filter((e) => allowed(e.relation) && seen.has(e.from) && seen.has(e.to));
-    return {
-      nodes, edges, nodeSet: seen, truncated, maxNodes: cap, path,
-      pathNodes: new Set(path.nodes), pathEdges: new Set(path.edges.map((e) => e.id)),
-    };
+    if (ticket !== asked) return; // a later request supersedes this one
+    Object.assign(state, stateFromView({ ...sel.view, selected: next.selected }));
+    current = fromSelection(sel);
+    draw();
+    refreshUi(opts || {});
+  }
+
+  function notInFile(next) {
+    const q = query(next);
+    const where = META.linkBase ? ` Open it on the server: ${META.linkBase}graph?${q}` : "";
+    status.textContent = "This view is not in this file (it holds its own view, the whole graph and "
+      + `each concept's neighbourhood with its filters).${where} Or write it: scalekg viz -o view.html `
+      + q.split("&").filter((kv) => !kv.startsWith("selected=")).map((kv) => {
+        const [k, v] = kv.split("=");
+        return `--${k} ${decodeURIComponent(v)}`;
+      }).join(" ");
+    syncControls();
   }
 
   // --- small DOM helpers (text only) -----------------------------------------------------------------
@@ -401,18 +386,12 @@
   const status = document.getElementById("status");
   const capNotice = document.getElementById("cap-notice");
 
-  function update() {
-    current = compute();
+  function draw() {
     place();
     restyle();
     syncData();
   }
 
-  function render(opts) {
-    const options = opts || {};
-    update();
-    refreshUi(options);
-  }
 
   function refreshUi(options) {
     document.title = state.focus ? `${byId.get(state.focus).label}: ScaleKG graph` : "ScaleKG graph";
@@ -467,31 +446,32 @@
   }
 
   // --- URL ----------------------------------------------------------------------------------------------
-  function typesForUrl() {
-    if (!state.types) return [];
+  function typesForUrl(v) {
+    if (!v.types) return [];
     const out = [];
     for (const c of G.classes) {
-      const on = c.types.filter((t) => state.types.has(t));
+      const on = c.types.filter((t) => v.types.has(t));
       if (c.key === "Other" && on.length === c.types.length) out.push("Other");
       else out.push(...on);
     }
     return out;
   }
-  function query() {
+  function query(st, overlay = !st) {
+    const v = st || state;
     const q = new URLSearchParams();
-    if (state.focus) { q.set("focus", state.focus); q.set("depth", String(state.depth)); }
-    const types = typesForUrl();
+    if (v.focus) { q.set("focus", v.focus); q.set("depth", String(v.depth)); }
+    const types = typesForUrl(v);
     if (types.length) q.set("types", types.join(","));
-    if (state.relations) q.set("relations", allRelations.filter((r) => state.relations.has(r)).join(","));
-    if (state.stages) q.set("stages", G.stages.filter((s) => state.stages.has(s)).join(","));
-    if (state.expand.length) q.set("expand", state.expand.join(","));
-    if (state.path.length === 2) q.set("path", state.path.join(","));
-    if (state.selected) q.set("selected", state.selected);
-    if (OVERLAY) q.set("assessment", OVERLAY.id);
+    if (v.relations) q.set("relations", allRelations.filter((r) => v.relations.has(r)).join(","));
+    if (v.stages) q.set("stages", G.stages.filter((s) => v.stages.has(s)).join(","));
+    if (v.expand.length) q.set("expand", v.expand.join(","));
+    if (v.path.length === 2) q.set("path", v.path.join(","));
+    if (v.selected) q.set("selected", v.selected);
+    if (overlay && OVERLAY) q.set("assessment", OVERLAY.id);
     return q.toString().replace(/%2C/g, ",");
   }
   function syncUrl() {
-    const q = query();
+    const q = query(state, true);
     try {
       history.replaceState(null, "", q ? "?" + q : location.pathname);
     } catch (err) {
@@ -534,75 +514,66 @@
     return true;
   }
 
+  // Each control asks for a new view; the state changes when the view arrives.
+  const change = (values, opts) => show({ ...state, ...values }, opts);
   typeBox.addEventListener("change", (ev) => {
     if (!keepOne(typeBox, ev.target)) return;
     const chosen = [];
     for (const input of typeBox.querySelectorAll("input:checked")) {
       chosen.push(...G.classes.find((c) => c.key === input.value).types);
     }
-    state.types = setOrNull(chosen, allTypes);
-    render();
+    change({ types: setOrNull(chosen, allTypes) });
   });
   relBox.addEventListener("change", (ev) => {
     if (!keepOne(relBox, ev.target)) return;
-    state.relations = setOrNull([...relBox.querySelectorAll("input:checked")].map((i) => i.value), allRelations);
-    render();
+    change({ relations: setOrNull([...relBox.querySelectorAll("input:checked")].map((i) => i.value), allRelations) });
   });
   stageBox.addEventListener("change", (ev) => {
     if (!keepOne(stageBox, ev.target)) return;
-    state.stages = setOrNull([...stageBox.querySelectorAll("input:checked")].map((i) => i.value), G.stages);
-    render();
+    change({ stages: setOrNull([...stageBox.querySelectorAll("input:checked")].map((i) => i.value), G.stages) });
   });
   depthInput.addEventListener("change", () => {
     const d = parseInt(depthInput.value, 10);
     if (!Number.isFinite(d)) { depthInput.value = String(state.depth); return; }
-    state.depth = Math.max(0, Math.min(META.maxDepth, d));
-    if (state.focus) render();
-    else syncControls();
+    const depth = Math.max(0, Math.min(NAMES.maxDepth, d));
+    if (state.focus) change({ depth });
+    else { state.depth = depth; syncControls(); }
   });
-  document.getElementById("whole-graph").addEventListener("click", () => {
-    state.focus = null; state.expand = [];
-    render();
-  });
+  document.getElementById("whole-graph").addEventListener("click", () => change({ focus: null, expand: [] }));
   document.getElementById("fit").addEventListener("click", () => fit());
   document.getElementById("path-clear").addEventListener("click", () => {
-    state.path = []; pendingPathStart = null;
-    render({ fit: false });
+    pendingPathStart = null;
+    change({ path: [] }, { fit: false });
   });
 
   // --- actions --------------------------------------------------------------------------------------------
   let pendingPathStart = null;
 
   function focusOn(id) {
-    state.focus = id; state.selected = id; state.expand = [];
-    render();
+    return change({ focus: id, selected: id, expand: [] });
   }
   function selectNode(id) {
+    // Only the panel changes: the view stays.
     state.selected = id;
-    render({ fit: false });
+    refreshUi({ fit: false });
   }
   function expandNode(id) {
-    if (!state.expand.includes(id)) state.expand.push(id);
-    render();
+    return change({ expand: state.expand.includes(id) ? state.expand : [...state.expand, id] });
   }
   function pathFrom(id) {
     pendingPathStart = id;
-    state.path = [];
-    render({ fit: false });
+    if (state.path.length) change({ path: [] }, { fit: false });
+    else refreshUi({ fit: false });
   }
   function pathTo(id) {
     const start = pendingPathStart || (state.path.length === 2 ? state.path[0] : null);
     if (!start) return;
-    state.path = [start, id];
     pendingPathStart = null;
-    render({ fit: false });
+    change({ path: [start, id] }, { fit: false });
   }
   function newLinks(id) {
-    // Links the Expand button would bring into view (allowed relations to nodes not shown yet).
-    let count = 0;
-    for (const e of outEdges.get(id) || []) if (allowed(e.relation) && !current.nodeSet.has(e.to)) count++;
-    for (const e of inEdges.get(id) || []) if (allowed(e.relation) && !current.nodeSet.has(e.from)) count++;
-    return count;
+    // Links the Expand button would bring into view (the server counts them for each view).
+    return current.hiddenLinks.get(id) || 0;
   }
 
   function wire() {
@@ -699,27 +670,10 @@
     panel.append(edgeGroups("Incoming", inEdges.get(id) || [], "in"));
   }
 
-  function chains(limit) {
-    // Enumerate the shortest chains from the path's edges (a DAG by distance).
-    const next = new Map();
-    for (const e of current.path.edges) {
-      if (!next.has(e.from)) next.set(e.from, []);
-      next.get(e.from).push(e);
-    }
-    const found = [];
-    const walk = (node, acc) => {
-      if (found.length >= limit) return;
-      if (node === current.path.target) { found.push(acc.slice()); return; }
-      for (const e of next.get(node) || []) { acc.push(e); walk(e.to, acc); acc.pop(); }
-    };
-    walk(current.path.source, []);
-    return found;
-  }
-
   function pathSection() {
     const section = el("section", { id: "path-chains" });
-    const found = chains(12);
-    section.append(el("h3", { text: `Chains (${found.length}${found.length >= 12 ? "+" : ""})` }));
+    const found = current.path.chains;
+    section.append(el("h3", { text: `Chains (${found.length}${current.path.more ? "+" : ""})` }));
     const list = el("ol", { class: "chains" });
     for (const chain of found) {
       const item = el("li", {});
@@ -753,46 +707,56 @@
   edgeTableBox.addEventListener("toggle", () => { if (edgeTableBox.open) fillEdgeTable(); });
 
   // --- search (a keyboard-usable combobox over labels and synonyms) ------------------------------------
+  // The ranking lives on the server (graph/question/suggest.py): a served page asks /api/suggest;
+  // a standalone file reads the server's answers for every prefix, precomputed in DATA.suggest.
   const search = document.getElementById("search");
   const listbox = document.getElementById("search-list");
-  function norm(s) {
-    return String(s).normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/&/g, " and ").replace(/[^a-z0-9]+/g, " ").trim();
-  }
-  const searchIndex = G.nodes.map((n) => ({ n, names: [n.label, ...n.alt_labels].map((s) => [s, norm(s)]) }));
+  const nodeByIndex = G.nodes.map((n) => n.id);
   let matches = [];
   let active = -1;
+  let latest = Promise.resolve([]);
+  let asking = 0;
 
-  function findMatches(text) {
+  function norm(s) { // the server's normalise(): case, accents, apostrophes and punctuation
+    return String(s).replace(/['\u2018\u2019]/g, "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/&/g, " and ").replace(/#1/g, " number one ").replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  function fromFile(text) {
+    const table = DATA.suggest;
     const q = norm(text);
-    if (!q) return [];
-    const words = q.split(" ");
-    const out = [];
-    for (const { n, names } of searchIndex) {
-      let best = null;
-      for (const [name, nn] of names) {
-        let score = null;
-        if (nn === q) score = 0;
-        else if (nn.startsWith(q)) score = 1;
-        else if ((" " + nn).includes(" " + q)) score = 2;
-        else if (nn.includes(q)) score = 3;
-        else if (words.length > 1 && words.every((w) => nn.includes(w))) score = 4;
-        if (score !== null && (!best || score < best.score)) best = { score, name };
-      }
-      if (best) out.push({ id: n.id, score: best.score, name: best.name, label: n.label, type: n.type, order: n.order });
-    }
-    out.sort((a, b) => a.score - b.score || a.order - b.order);
-    return out.slice(0, 12);
+    if (!table || !q) return [];
+    const key = q.slice(0, table.keyChars).trim();
+    const ids = (table.prefixes[key] || []).map((i) => byId.get(nodeByIndex[i]));
+    if (q.length <= table.keyChars) return ids.map((n) => ({ id: n.id, label: n.label, type: n.type, matched: n.label }));
+    // Longer than the table's keys: keep, in the server's order, those a name still begins with.
+    const begins = (name) => { const w = norm(name); return w.startsWith(q) || w.includes(" " + q); };
+    return ids.filter((n) => [n.label, ...n.alt_labels].some(begins))
+      .map((n) => ({ id: n.id, label: n.label, type: n.type, matched: n.label }));
+  }
+  async function fromServer(text) {
+    const r = await fetch(`${META.linkBase}api/suggest?q=${encodeURIComponent(text)}&limit=12`, { headers: { Accept: "application/json" } });
+    if (!r.ok) return [];
+    return (await r.json()).concepts.filter((c) => byId.has(c.id));
+  }
+  function refresh() {
+    const text = search.value;
+    const ticket = ++asking;
+    latest = (META.standalone ? Promise.resolve(fromFile(text)) : fromServer(text)).catch(() => []).then((found) => {
+      if (ticket === asking) { matches = found; active = found.length ? 0 : -1; showList(); }
+      return found;
+    });
+    return latest;
   }
   function closeList() {
     listbox.hidden = true; search.setAttribute("aria-expanded", "false");
     search.removeAttribute("aria-activedescendant"); active = -1;
   }
   function showList() {
+    if (!search.value.trim()) { closeList(); return; }
     listbox.replaceChildren(...matches.map((m, i) => el("li", {
       id: `search-opt-${i}`, role: "option", "aria-selected": i === active ? "true" : "false", "data-id": m.id,
       onmousedown: (ev) => { ev.preventDefault(); choose(i); },
-    }, el("span", { text: m.label }), m.name !== m.label ? el("span", { class: "syn", text: `(${m.name})` }) : null, el("span", { class: "type", text: m.type }))));
+    }, el("span", { text: m.label }), m.matched && m.matched !== m.label ? el("span", { class: "syn", text: `(${m.matched})` }) : null, el("span", { class: "type", text: m.type }))));
     if (!matches.length) listbox.replaceChildren(el("li", { role: "option", "aria-disabled": "true", text: "No concept matches." }));
     listbox.hidden = false; search.setAttribute("aria-expanded", "true");
     if (active >= 0) search.setAttribute("aria-activedescendant", `search-opt-${active}`);
@@ -806,21 +770,24 @@
     focusOn(m.id);
   }
   search.addEventListener("input", () => {
-    if (!search.value.trim()) { closeList(); return; }
-    matches = findMatches(search.value); active = matches.length ? 0 : -1; showList();
+    if (!search.value.trim()) { asking++; closeList(); return; }
+    refresh();
   });
-  search.addEventListener("keydown", (ev) => {
+  search.addEventListener("keydown", async (ev) => {
     if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
-      if (listbox.hidden) { matches = findMatches(search.value); active = matches.length ? 0 : -1; showList(); ev.preventDefault(); return; }
+      ev.preventDefault();
+      if (listbox.hidden) { await refresh(); return; }
       if (!matches.length) return;
       active = (active + (ev.key === "ArrowDown" ? 1 : -1) + matches.length) % matches.length;
       showList();
       document.getElementById(`search-opt-${active}`).scrollIntoView({ block: "nearest" });
-      ev.preventDefault();
     } else if (ev.key === "Enter") {
-      if (listbox.hidden) matches = findMatches(search.value);
-      choose(active >= 0 ? active : 0);
       ev.preventDefault();
+      const choice = listbox.hidden ? -1 : active;
+      const ticket = asking;
+      await latest; // the answer for what was typed before Enter
+      if (ticket !== asking || listbox.hidden) { await refresh(); choose(0); return; }
+      choose(choice >= 0 ? Math.min(choice, matches.length - 1) : 0);
     } else if (ev.key === "Escape") {
       if (!listbox.hidden) ev.preventDefault(); // close the list first, clear the text next time
       closeList();
@@ -846,7 +813,11 @@
       max_nodes: current.maxNodes,
       nodes: current.nodes.map((id) => strip(byId.get(id))),
       edges: current.edges,
-      path: { nodes: current.path.nodes.slice(), edges: current.path.edges.map((e) => e.id) },
+      path: {
+        nodes: current.path.nodes.slice(), edges: current.path.edges.map((e) => e.id),
+        chains: current.path.chains.map((chain) => chain.map((e) => e.id)), more_chains: current.path.more,
+      },
+      hidden_links: Object.fromEntries(current.hiddenLinks),
     };
   }
   document.getElementById("export-json").addEventListener("click", () => {
@@ -874,7 +845,7 @@
     network: null, datasets: { nodes: nodesDS, edges: edgesDS }, nodes: [], edges: [], truncated: false, pathNodes: [], pathEdges: [],
     state: () => ({ ...state, types: state.types ? [...state.types] : null, relations: state.relations ? [...state.relations] : null, stages: state.stages ? [...state.stages] : null }),
     query, focus: focusOn, select: selectNode, expand: expandNode, viewJson, pngDataUrl,
-    path: (a, b) => { state.path = [a, b]; pendingPathStart = null; render({ fit: false }); },
+    path: (a, b) => { pendingPathStart = null; return change({ path: [a, b] }, { fit: false }); },
     drawnNodes: () => nodesDS.length,
     overlay: OVERLAY,
     nodeColour: (id) => { const n = nodesDS.get(id); return n && n.color ? n.color.background : null; },
@@ -889,9 +860,17 @@
   }
 
   // --- start -------------------------------------------------------------------------------------------
+  fileView = stateFromView(DATA.view);
+  Object.assign(state, fileView);
+  current = fromSelection(DATA.selection);
   const fromUrl = META.standalone ? viewFromUrl() : null;
-  stateFromView(fromUrl || DATA.view);
-  update();
+  const wanted = fromUrl ? stateFromView(fromUrl) : null;
+  const found = wanted ? stored(wanted) : null;
+  if (found) {
+    Object.assign(state, stateFromView({ ...found.view, selected: wanted.selected }));
+    current = fromSelection(found);
+  }
+  draw();
   timings.datasets = performance.now() - t0;
   network = new vis.Network(container, { nodes: nodesDS, edges: edgesDS }, G.vis.options);
   api.network = network;
@@ -902,6 +881,7 @@
     requestAnimationFrame(() => { api.readyMs = performance.now(); api.ready = true; document.body.dataset.ready = "true"; });
   });
   refreshUi({});
+  if (wanted && !found) notInFile(wanted);
   timings.render = performance.now() - t0;
   api.timings = timings;
   api.setupMs = performance.now() - t0;
