@@ -3,7 +3,7 @@ pages and the graph view's overlay (none of them imports another)."""
 
 import re
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
 from scalekg.graph.assessment.model import Assessment
 from scalekg.graph.assessment.report import analyse
@@ -12,6 +12,8 @@ from scalekg.graph.assessment.repository import (
     default_repository,
     earlier_than,
 )
+
+from .errors import ApiError
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
@@ -30,7 +32,7 @@ def repository(request: Request) -> AssessmentRepository:
 def get_assessment(request: Request, assessment_id: str) -> Assessment:
     found = repository(request).get(assessment_id) if ID_PATTERN.match(assessment_id) else None
     if found is None:
-        raise HTTPException(404, f"no assessment {assessment_id!r}")
+        raise ApiError(404, "not found", f"No assessment {assessment_id[:40]!r}.")
     return found
 
 

@@ -1,6 +1,6 @@
 """What changed between two assessments: exposure up or down per failure factor, and why.
 
-Both reports must come from ``scoring.analyse`` on the same graph (the caller re-analyses stored
+Both reports must come from ``report.analyse`` on the same graph (the caller re-analyses stored
 assessments against the current snapshot, so a change is never an artefact of a graph update).
 """
 

@@ -15,12 +15,21 @@ The SHACL shapes (``shapes.py``) then check the RDF form of the result, as a las
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..params import STAGE_SHORT, UnknownName, parse_stage
 
@@ -92,10 +101,35 @@ class AssessmentValidationError(ValueError):
         return {"detail": [e.as_dict() for e in self.errors]}
 
 
+# Parsing limits: a document deeper than this, or with YAML aliases, is refused (422) before it
+# can exhaust the stack or blow up; numbers longer than Python's int limit are refused as such.
+MAX_DEPTH = 32
+MESSAGE_CHARS = 300
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """A short repr of client input, for messages (a 422 never echoes a whole document)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _check_score(value: Any) -> Any:
     # bool is an int in Python; "yes" is not a score.
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 4:
-        raise ValueError(f"must be 0..4 (got {value!r})")
+        raise ValueError(f"must be 0..4 (got {_short(value)})")
+    return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_text(value: Any) -> Any:
+    """No control characters (NUL and the like) in any text; tabs and line breaks are fine."""
+    if isinstance(value, str):
+        bad = _CONTROL.search(value)
+        if bad is not None:
+            raise ValueError(f"must not contain the control character U+{ord(bad.group()):04X}")
     return value
 
 
@@ -108,6 +142,11 @@ def _from_string(key: str):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _check_text(value)
 
 
 class CapabilityRating(_Strict):
@@ -168,7 +207,7 @@ class CapabilityRating(_Strict):
 
 class MechanismUse(_Strict):
     mechanism: str = Field(min_length=1, description="Slug, IRI or label of a mechanism.")
-    in_place: bool = Field(True, description="Does the mechanism run today?")
+    in_place: StrictBool = Field(True, description="Does the mechanism run today? true or false.")
     cadence: str | None = Field(None, description="How often it runs: " + ", ".join(CADENCES))
     note: str | None = Field(None, max_length=2000)
 
@@ -179,19 +218,21 @@ class MechanismUse(_Strict):
             return None
         text = str(value).strip().lower().replace(" ", "-").replace("biweekly", "bi-weekly")
         if text not in CADENCES:
-            raise ValueError(f"must be one of {', '.join(CADENCES)} (got {value!r})")
+            raise ValueError(f"must be one of {', '.join(CADENCES)} (got {_short(value)})")
         return text
 
 
 class SignalObservation(_Strict):
     signal: str = Field(min_length=1, description="Slug or label of a scaling-pain signal.")
-    observed: bool = Field(True, description="Do you see this signal today?")
+    observed: StrictBool = Field(True, description="Do you see this signal today? true or false.")
     note: str | None = Field(None, max_length=2000)
 
 
 class InputMetricUse(_Strict):
     metric: str = Field(min_length=1, description="Slug or label of an input metric.")
-    tracked: bool = Field(True, description="Is the metric tracked and looked at today?")
+    tracked: StrictBool = Field(
+        True, description="Is the metric tracked and looked at today? true or false."
+    )
     note: str | None = Field(None, max_length=2000)
 
 
@@ -253,7 +294,15 @@ class AssessmentDocument(_Strict):
             try:
                 return STAGE_SHORT[parse_stage(value)]
             except UnknownName:
-                raise ValueError(f"must be early or late (got {value!r})") from None
+                raise ValueError(f"must be early or late (got {_short(value)})") from None
+        return value
+
+    @field_validator("date", mode="after")
+    @classmethod
+    def _plausible_date(cls, value: date) -> date:
+        latest = date.today() + timedelta(days=366)
+        if not EARLIEST_DATE <= value <= latest:
+            raise ValueError(f"must be between {EARLIEST_DATE} and {latest} (got {value})")
         return value
 
     @field_validator("headcount", "headcount_12_months_ago", "headcount_plan", mode="before")
@@ -327,6 +376,7 @@ def _message(err: dict) -> str:
         return rest
     if kind in {"too_short"} and err.get("loc", ("",))[-1] == "capabilities":
         return "rate at least one capability"
+    msg = msg if len(msg) <= MESSAGE_CHARS else msg[:MESSAGE_CHARS] + "…"
     return msg[0].lower() + msg[1:] if msg else msg
 
 
@@ -349,29 +399,88 @@ def validate_document(data: Any) -> AssessmentDocument:
         raise AssessmentValidationError(errors) from exc
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """Safe YAML without aliases (``*a``: no "billion laughs") and at most MAX_DEPTH deep."""
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nests deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _depth_error() -> AssessmentValidationError:
+    return AssessmentValidationError(
+        [FieldError("(document)", f"nests deeper than {MAX_DEPTH} levels")]
+    )
+
+
+def _check_depth(data: Any) -> None:
+    """Iteratively (no recursion): refuse data nested deeper than MAX_DEPTH."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _depth_error()
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
 def parse_text(text: str | bytes, fmt: str | None = None) -> Any:
-    """YAML or JSON text to plain data (JSON is YAML, but JSON errors read better from json)."""
+    """YAML or JSON text to plain data (JSON is YAML, but JSON errors read better from json).
+
+    Every failure is an AssessmentValidationError (a 422 over HTTP), never another exception:
+    bad syntax, not UTF-8, numbers longer than Python's 4,300-digit limit, nesting deeper than
+    MAX_DEPTH, YAML aliases."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise AssessmentValidationError([FieldError("(document)", "is not UTF-8")]) from exc
-    if fmt == "json" or (fmt is None and text.lstrip().startswith("{")):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise AssessmentValidationError(
-                [FieldError("(document)", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
-            ) from exc
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
+        if fmt == "json" or (fmt is None and text.lstrip().startswith("{")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise AssessmentValidationError(
+                    [FieldError("(document)", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
+                ) from exc
+        else:
+            try:
+                data = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at line {mark.line + 1}" if mark is not None else ""
+                problem = getattr(exc, "problem", None) or "syntax error"
+                raise AssessmentValidationError(
+                    [FieldError("(document)", f"is not valid YAML: {problem}{where}")]
+                ) from exc
+    except RecursionError as exc:
+        raise _depth_error() from exc
+    except ValueError as exc:
+        if isinstance(exc, AssessmentValidationError):
+            raise
+        # int() refuses numbers of more than 4,300 digits (CVE-2020-10735 limit).
         raise AssessmentValidationError(
-            [FieldError("(document)", f"is not valid YAML: {problem}{where}")]
+            [FieldError("(document)", "has a number with too many digits")]
         ) from exc
+    _check_depth(data)
+    return data
 
 
 @dataclass

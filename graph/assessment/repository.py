@@ -15,6 +15,8 @@ Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/
 import os
 import re
 import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +26,7 @@ import pyoxigraph as ox
 
 from ..backends.base import Backend
 from ..namespaces import ASSESSMENT_GRAPH_BASE, SPARQL_PREFIXES
-from ..store import solutions, term_text
+from ..store import select_rows
 from .model import Assessment
 from .rdf import SKA, from_graph, graph_from_quads, graph_iri, to_graph, to_quads
 
@@ -81,17 +83,24 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-class OxigraphAssessmentRepository:
-    """Assessments as named graphs in a pyoxigraph Store (in memory or on disk)."""
+class GraphAssessmentRepository(ABC):
+    """What every store-backed repository shares: one named graph per assessment, saved once
+    (the same document saved again returns the stored one), listed by organisation. Subclasses
+    say how to read, write, list and remove a named graph in their store."""
 
-    def __init__(self, store: ox.Store):
-        self.store = store
+    @abstractmethod
+    def _read(self, graph: str) -> list[ox.Quad]: ...
 
-    def _graph(self, assessment_id: str) -> ox.NamedNode:
-        return ox.NamedNode(graph_iri(assessment_id))
+    @abstractmethod
+    def _write(self, graph: str, quads: list[ox.Quad]) -> None:
+        """Write the whole graph at once (all of it or nothing, where the store allows)."""
 
-    def exists(self, assessment_id: str) -> bool:
-        return self.store.contains_named_graph(self._graph(assessment_id))
+    @abstractmethod
+    def _list_rows(self) -> Iterable[Mapping[str, str]]:
+        """The rows of ``LIST_QUERY`` over every named graph."""
+
+    @abstractmethod
+    def _remove(self, graph: str) -> bool: ...
 
     def save(self, assessment: Assessment) -> tuple[Assessment, bool]:
         existing = self.get(assessment.id)
@@ -99,15 +108,11 @@ class OxigraphAssessmentRepository:
             return existing, False
         if not assessment.created:
             assessment.created = now()
-        quads = to_quads(to_graph(assessment), assessment.id)
-        # One call, one transaction: the named graph appears whole or not at all.
-        self.store.extend(quads)
-        self.store.flush()  # on disk: make it durable now; in memory: a no-op
+        self._write(graph_iri(assessment.id), to_quads(to_graph(assessment), assessment.id))
         return assessment, True
 
     def get(self, assessment_id: str) -> Assessment | None:
-        graph = self._graph(assessment_id)
-        quads = list(self.store.quads_for_pattern(None, None, None, graph))
+        quads = self._read(graph_iri(assessment_id))
         if not quads:
             return None
         try:
@@ -116,25 +121,18 @@ class OxigraphAssessmentRepository:
             return None
 
     def list(self, org: str | None = None) -> list[AssessmentSummary]:
-        rows = []
-        for solution in solutions(self.store.query(LIST_QUERY)):
-            g = term_text(solution["g"])
-            if not g.startswith(ASSESSMENT_GRAPH_BASE):
-                continue
-            row: dict[str, Any] = {
-                name: term_text(solution[name]) if solution[name] is not None else ""
-                for name in ("id", "org", "date", "stage", "headcount", "created")
-            }
-            rows.append(
-                AssessmentSummary(
-                    id=row["id"],
-                    organisation=row["org"],
-                    date=row["date"],
-                    stage=row["stage"].rsplit("/", 1)[-1].removesuffix("-stage"),
-                    headcount=int(row["headcount"]),
-                    created=row["created"],
-                )
+        rows = [
+            AssessmentSummary(
+                id=row.get("id", ""),
+                organisation=row.get("org", ""),
+                date=row.get("date", ""),
+                stage=row.get("stage", "").rsplit("/", 1)[-1].removesuffix("-stage"),
+                headcount=int(row.get("headcount", "0")),
+                created=row.get("created", ""),
             )
+            for row in self._list_rows()
+            if row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE)
+        ]
         if org:
             needle = org.casefold().strip()
             rows = [r for r in rows if needle in r.organisation.casefold()]
@@ -142,10 +140,34 @@ class OxigraphAssessmentRepository:
         return rows
 
     def delete(self, assessment_id: str) -> bool:
-        graph = self._graph(assessment_id)
-        if not self.store.contains_named_graph(graph):
+        return self._remove(graph_iri(assessment_id))
+
+
+class OxigraphAssessmentRepository(GraphAssessmentRepository):
+    """Assessments as named graphs in a pyoxigraph Store (in memory or on disk)."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def exists(self, assessment_id: str) -> bool:
+        return self.store.contains_named_graph(ox.NamedNode(graph_iri(assessment_id)))
+
+    def _read(self, graph: str) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def _write(self, graph: str, quads: list[ox.Quad]) -> None:
+        # One call, one transaction: the named graph appears whole or not at all.
+        self.store.extend(quads)
+        self.store.flush()  # on disk: make it durable now; in memory: a no-op
+
+    def _list_rows(self) -> Iterable[Mapping[str, str]]:
+        return select_rows(self.store, LIST_QUERY)
+
+    def _remove(self, graph: str) -> bool:
+        node = ox.NamedNode(graph)
+        if not self.store.contains_named_graph(node):
             return False
-        self.store.remove_graph(graph)
+        self.store.remove_graph(node)
         return True
 
 

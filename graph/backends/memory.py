@@ -13,7 +13,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..assessment.repository import OxigraphAssessmentRepository
-from ..store import GraphName, QueryResult, Row, query_triples, solutions, term_text
+from ..store import (
+    GraphName,
+    QueryResult,
+    Row,
+    query_triples,
+    rows_from_solutions,
+    solutions,
+    term_text,
+)
 from .base import (
     LOADED_HASH_QUERY,
     LOADED_SNAPSHOT,
@@ -26,7 +34,6 @@ from .base import (
     StoreError,
     TermRow,
     os_error_to_store_error,
-    rows_from_solutions,
     sorted_triples,
 )
 
