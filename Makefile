@@ -65,6 +65,7 @@ system-packages:
 test: system-packages build $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Everything but the browser, Virtuoso and soak tests: the quick loop while working.

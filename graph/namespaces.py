@@ -7,6 +7,7 @@ from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .resources import ontology_files
+from .store import solutions, term_text
 
 SKG = Namespace("https://w3id.org/scalekg/ontology#")
 KG = Namespace("https://w3id.org/scalekg/id/")
@@ -80,8 +81,9 @@ def supertypes() -> dict[str, tuple[str, ...]]:
           FILTER(STRSTARTS(STR(?sub), "{SKG}") && STRSTARTS(STR(?sup), "{SKG}"))
         }}"""
     found: dict[str, list[str]] = {}
-    for row in store.query(query):
-        sub, sup = local_name(row["sub"].value), local_name(row["sup"].value)
+    for row in solutions(store.query(query)):
+        sub, sup = term_text(row["sub"]), term_text(row["sup"])
+        sub, sup = local_name(sub), local_name(sup)
         if sub in CONCEPT_CLASSES and sup in CONCEPT_CLASSES and sub != sup:
             found.setdefault(sub, []).append(sup)
     return {sub: tuple(sorted(sups)) for sub, sups in sorted(found.items())}
