@@ -7,7 +7,6 @@ capabilities by strength, failure factors by exposure, plus the IRI chains of th
 
 from itertools import pairwise
 
-from scalekg.graph.assessment.scoring import EXPOSURE_COLOURS, STRENGTH_COLOURS
 from scalekg.graph.model import KnowledgeGraph
 
 from .export import edge_id

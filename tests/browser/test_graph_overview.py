@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scalekg.graph.assessment.scoring import EXPOSURE_COLOURS, STRENGTH_COLOURS
 from scalekg.graph.confidence import at_least
+from scalekg.viz.overlay import EXPOSURE_COLOURS, STRENGTH_COLOURS
 from scalekg.viz.select import OVERVIEW_TYPES
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
