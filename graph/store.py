@@ -39,9 +39,8 @@ def term_text(term: object) -> str:
     return str(term)
 
 
-def select_rows(store: ox.Store, query: str) -> list[Row]:
-    """Run a SELECT over the union of all graphs; each row maps variable names to plain text."""
-    results = solutions(store.query(query, use_default_graph_as_union=True))
+def rows_from_solutions(results: ox.QuerySolutions) -> list[Row]:
+    """Each solution as variable name -> plain text (unbound variables left out)."""
     names = [v.value for v in results.variables]
     rows = []
     for solution in results:
@@ -52,6 +51,11 @@ def select_rows(store: ox.Store, query: str) -> list[Row]:
                 row[name] = term_text(value)
         rows.append(row)
     return rows
+
+
+def select_rows(store: ox.Store, query: str) -> list[Row]:
+    """Run a SELECT over the union of all graphs; each row maps variable names to plain text."""
+    return rows_from_solutions(solutions(store.query(query, use_default_graph_as_union=True)))
 
 
 def store_selector(store: ox.Store) -> SelectFn:

@@ -153,6 +153,22 @@ def live_server(snapshot: Snapshot) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
+def start_server() -> Iterator:
+    """Start real ``scalekg serve`` processes with their own settings (``env``); all are
+    stopped at the end of the session."""
+    started: list[LiveServer] = []
+
+    def start(env: dict[str, str] | None = None, args: list[str] | None = None) -> LiveServer:
+        server = LiveServer(env=env, args=args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -1,10 +1,11 @@
 """What changed between two assessments: exposure up or down per failure factor, and why.
 
-Both reports must come from ``scoring.analyse`` on the same graph (the caller re-analyses stored
+Both reports must come from ``report.analyse`` on the same graph (the caller re-analyses stored
 assessments against the current snapshot, so a change is never an artefact of a graph update).
 """
 
-from .scoring import _key, _r
+from .scoring import key as _key
+from .scoring import r as _r
 
 
 def _direction(a: float | None, b: float | None) -> str:

@@ -7,7 +7,7 @@ Vocabulary (``ska:``, see ontology/assessment/assessment.ttl)::
         ska:stage kg:late-stage ; ska:headcount 180 ; dcterms:created "…"^^xsd:dateTime ;
         ska:rating <…/ID#capability-0> ; ska:mechanismUse <…/ID#mechanism-0> ;
         ska:observation <…/ID#signal-0> ; ska:metricUse <…/ID#input-metric-0> ;
-        ska:measurement <…/ID#dora-0> .
+        ska:measurement <…/ID#dora-0> ; ska:failureObservation <…/ID#failure-0> .
     <…/ID#capability-0> a ska:CapabilityRating ; ska:position 0 ;
         ska:capability kg:continuous-software-delivery ; ska:depth 2 ; ska:width 1 ; ska:note "…" .
 
@@ -37,11 +37,17 @@ ITEMS: dict[str, tuple[str, str, str, str, str]] = {
     "signals": ("SignalObservation", "observation", "signal", "signal", "signal"),
     "input_metrics": ("InputMetricUse", "metricUse", "metric", "inputMetric", "input-metric"),
     "dora": ("DoraMeasurement", "measurement", "metric", "outcome", "dora"),
+    "failures": ("FailureObservation", "failureObservation", "factor", "failureFactor", "failure"),
 }
 # item attributes other than the reference: field -> (property, datatype)
 ATTRIBUTES: dict[str, tuple[str, URIRef | None]] = {
     "depth": ("depth", XSD.integer),
     "width": ("width", XSD.integer),
+    "applicable": ("applicable", XSD.boolean),
+    "target_depth": ("targetDepth", XSD.integer),
+    "target_width": ("targetWidth", XSD.integer),
+    "effort": ("effort", XSD.string),
+    "severity": ("severity", XSD.string),
     "in_place": ("inPlace", XSD.boolean),
     "tracked": ("tracked", XSD.boolean),
     "observed": ("observed", XSD.boolean),
@@ -50,6 +56,8 @@ ATTRIBUTES: dict[str, tuple[str, URIRef | None]] = {
     "unit": ("unit", XSD.string),
     "note": ("note", XSD.string),
 }
+# assessment-level head counts: field -> property
+HEADCOUNTS = {"headcount_12_months_ago": "headcount12MonthsAgo", "headcount_plan": "headcountPlan"}
 FRAGMENT_TO_FIELD = {spec[4]: name for name, spec in ITEMS.items()}
 
 
@@ -85,6 +93,9 @@ def to_graph(assessment: Assessment) -> Graph:
     g.add((a, DCTERMS.date, Literal(doc.date.isoformat(), datatype=XSD.date)))
     g.add((a, SKA.stage, KG[f"{doc.stage}-stage"]))
     g.add((a, SKA.headcount, Literal(doc.headcount, datatype=XSD.integer)))
+    for name, prop in HEADCOUNTS.items():
+        if (value := getattr(doc, name)) is not None:
+            g.add((a, SKA[prop], Literal(value, datatype=XSD.integer)))
     if doc.note:
         g.add((a, SKA.note, Literal(doc.note)))
     if assessment.created:
@@ -129,6 +140,9 @@ def from_graph(g: Graph, assessment_id: str) -> Assessment:
     }
     if (note := g.value(a, SKA.note)) is not None:
         data["note"] = str(note)
+    for name, prop in HEADCOUNTS.items():
+        if (value := g.value(a, SKA[prop])) is not None:
+            data[name] = int(value)
     for list_name, (_cls, link, key, ref_prop, _fragment) in ITEMS.items():
         items = []
         for node in g.objects(a, SKA[link]):

@@ -1,16 +1,26 @@
-"""Where assessments live: a small interface, and its pyoxigraph implementation.
+"""Where assessments live: a small interface, and two implementations.
 
-Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``, written
-with one ``Store.extend`` call (pyoxigraph applies it as one transaction: all of it or nothing).
-When the store is on disk (``oxigraph:PATH``), assessments survive restarts. A remote SPARQL
-store implements the same interface with the Graph Store Protocol (remote_repository.py).
+- ``FileAssessmentRepository`` (the default): one N-Quads file per assessment, its named graph,
+  in the user data directory (``DATA_DIR/assessments/<id>.nq``). Written to a temporary file and
+  renamed, so a reader never sees half of one; any number of processes (the CLI, server workers)
+  can share the directory, which a single-writer on-disk store would not allow.
+- ``OxigraphAssessmentRepository``: named graphs in a pyoxigraph ``Store``, written with one
+  ``Store.extend`` call (one transaction). With the in-memory store it lasts as long as the
+  process (tests); with an on-disk store (``oxigraph:PATH``) it survives restarts. A remote SPARQL
+  store implements the same interface with the Graph Store Protocol (remote_repository.py).
+
+Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``.
 """
 
+import os
+import re
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -159,6 +169,108 @@ class OxigraphAssessmentRepository(GraphAssessmentRepository):
             return False
         self.store.remove_graph(node)
         return True
+
+
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+
+
+class FileAssessmentRepository:
+    """Assessments as N-Quads files, one per assessment, in a directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def _path(self, assessment_id: str) -> Path | None:
+        if not ID_PATTERN.match(assessment_id):
+            return None
+        return self.directory / f"{assessment_id}.nq"
+
+    def save(self, assessment: Assessment) -> tuple[Assessment, bool]:
+        existing = self.get(assessment.id)
+        if existing is not None:
+            return existing, False
+        if not assessment.created:
+            assessment.created = now()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = ox.serialize(
+            to_quads(to_graph(assessment), assessment.id), format=ox.RdfFormat.N_QUADS
+        )
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".nq")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, self._path(assessment.id))
+        return assessment, True
+
+    def get(self, assessment_id: str) -> Assessment | None:
+        path = self._path(assessment_id)
+        if path is None or not path.is_file():
+            return None
+        quads = ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
+        try:
+            return from_graph(graph_from_quads(quads), assessment_id)
+        except (KeyError, ValueError):
+            return None
+
+    def list(self, org: str | None = None) -> list[AssessmentSummary]:
+        rows = []
+        for path in sorted(self.directory.glob("*.nq")) if self.directory.is_dir() else []:
+            found = self.get(path.stem)
+            if found is None:
+                continue
+            doc = found.document
+            rows.append(
+                AssessmentSummary(
+                    found.id,
+                    doc.organisation,
+                    doc.date.isoformat(),
+                    doc.stage,
+                    doc.headcount,
+                    found.created,
+                )
+            )
+        if org:
+            needle = org.casefold().strip()
+            rows = [r for r in rows if needle in r.organisation.casefold()]
+        rows.sort(key=lambda r: (r.organisation.casefold(), r.date, r.created, r.id))
+        return rows
+
+    def delete(self, assessment_id: str) -> bool:
+        path = self._path(assessment_id)
+        if path is None or not path.is_file():
+            return False
+        path.unlink()
+        return True
+
+
+def earlier_than(repo: AssessmentRepository, assessment: Assessment) -> Assessment | None:
+    """The latest stored assessment of the same organisation dated before this one."""
+    name = assessment.document.organisation.casefold().strip()
+    date = assessment.document.date.isoformat()
+    before = [
+        s
+        for s in repo.list(org=assessment.document.organisation)
+        if s.organisation.casefold().strip() == name and s.date < date and s.id != assessment.id
+    ]
+    if not before:
+        return None
+    latest = max(before, key=lambda s: (s.date, s.created, s.id))
+    return repo.get(latest.id)
+
+
+def default_repository(settings: Any, store: Any = None) -> AssessmentRepository:
+    """The repository the settings ask for (``assessments``: data-dir, store or memory)."""
+    kind = getattr(settings, "assessments", "data-dir")
+    if kind == "store" and store is not None:
+        try:
+            return repository_for(store)
+        except TypeError:
+            pass  # no store that can hold them: keep them in memory
+    data_dir = getattr(settings, "data_dir", None)
+    if kind == "data-dir" and data_dir is not None:
+        return FileAssessmentRepository(Path(data_dir) / "assessments")
+    return OxigraphAssessmentRepository(ox.Store())
 
 
 def repository_for(store: Backend | ox.Store) -> AssessmentRepository:

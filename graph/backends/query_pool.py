@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import http.client
 import socket
 import threading
@@ -31,6 +32,23 @@ import httpx
 
 FORM = "application/x-www-form-urlencoded"
 _DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_rest(items: tuple[tuple[str, tuple[str, ...] | str], ...]) -> str:
+    return urlencode([(k, v) for k, v in items], doseq=True)
+
+
+def encode_form(data: Mapping[str, str | list[str]]) -> bytes:
+    """The form body: the query encoded per request, the rest (the dataset's graph IRIs, the
+    same for every query) encoded once and cached."""
+    query = data.get("query")
+    rest = tuple(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k != "query"
+    )
+    head = urlencode({"query": query}) if query is not None else ""
+    tail = _encoded_rest(rest) if rest else ""
+    return (f"{head}&{tail}" if head and tail else head or tail).encode()
 
 
 def pool_usable(url: str) -> bool:
@@ -58,6 +76,7 @@ class QueryPool:
         self.user_agent = user_agent
         self.max_idle = max_idle
         self._idle: list[http.client.HTTPConnection] = []
+        self._request = httpx.Request("POST", url)  # what the responses name (error messages)
         self._lock = threading.Lock()
 
     def _connect(self, timeout: httpx.Timeout) -> http.client.HTTPConnection:
@@ -90,7 +109,7 @@ class QueryPool:
         headers: Mapping[str, str],
         timeout: httpx.Timeout,
     ) -> httpx.Response:
-        body = urlencode(data, doseq=True).encode()
+        body = encode_form(data)
         sent = {"User-Agent": self.user_agent, **headers, "Content-Type": FORM}
         for attempt in (1, 2):
             conn = self._take()
@@ -118,7 +137,7 @@ class QueryPool:
                 response.status,
                 headers=response.getheaders(),
                 content=content,
-                request=httpx.Request("POST", self.url),
+                request=self._request,
             )
         raise AssertionError("unreachable")
 
@@ -186,6 +205,7 @@ class AsyncQueryPool:
         self._head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {user_agent}\r\n"
         self.max_idle = max_idle
         self._idle: list[_AsyncConnection] = []
+        self._request = httpx.Request("POST", url)
 
     async def _connect(self, loop: asyncio.AbstractEventLoop, timeout: httpx.Timeout):
         try:
@@ -222,7 +242,7 @@ class AsyncQueryPool:
         timeout: httpx.Timeout,
     ) -> httpx.Response:
         loop = asyncio.get_running_loop()
-        body = urlencode(data, doseq=True).encode()
+        body = encode_form(data)
         head = self._head + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         request = (
             f"{head}Content-Type: {FORM}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
@@ -275,7 +295,7 @@ class AsyncQueryPool:
             parser.get_status_code(),
             headers=state.headers,
             content=b"".join(state.body),
-            request=httpx.Request("POST", self.url),
+            request=self._request,
         )
         return response, keep
 

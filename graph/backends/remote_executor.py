@@ -37,19 +37,21 @@ import pyoxigraph as ox
 from ..namespaces import PREFIXES
 from ..sparql import formats
 from ..sparql.errors import (
+    ForbiddenQueryError,
     QueryExecutionError,
     QuerySyntaxError,
     QueryTimeoutError,
     UpdateNotAllowedError,
 )
-from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
+from ..sparql.executor import DEFAULT_BASE_IRI
 from ..sparql.guard import check_dataset_params, check_query
 from ..sparql.json_terms import JsonTerms
+from ..sparql.result_cache import QueryResult
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
-from .remote import (
+from .remote import RemoteBackend
+from .remote_protocol import (
     JSON_RESULTS,
     NTRIPLES,
-    RemoteBackend,
     RemoteSyntaxError,
     RemoteTimeoutError,
     json_boolean,
@@ -281,14 +283,24 @@ class RemoteQueryExecutor:
         )
 
     def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
-        raise UpdateNotAllowedError(
-            "SPARQL updates are not forwarded to the remote store: write to it with its own "
-            "tools, or with `scalekg load --store …`."
+        """Forward a guarded update to the remote store's update URL (the web layer has checked
+        the update token). SERVICE and LOAD are refused; the store keeps it durably."""
+        base = base_iri or self.base_iri
+        info = check_query(
+            update,
+            known_graphs=self.known_graphs,
+            base_iri=base,
+            prefixes=self.prefixes,
+            allow_update=True,
         )
-
-    @property
-    def updates_applied(self) -> int:
-        return 0
+        if not info.is_update:
+            raise ForbiddenQueryError(f"this is a {info.form} query, not an update")
+        if not self.backend.spec.update_url:
+            raise UpdateNotAllowedError(
+                "this remote store has no update= URL in its spec, so updates cannot be forwarded"
+            )
+        self.backend._update(self._prologue(info, base) + update)
+        self.stats["updates"] = self.stats.get("updates", 0) + 1
 
     def _select_body(self, data: dict, media_type: str) -> tuple[bytes, bool]:
         variables = list(data.get("head", {}).get("vars", []))
