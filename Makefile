@@ -66,11 +66,11 @@ test: system-packages build $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 $(PYTEST_ARGS)
 
 # Everything but the browser, Virtuoso and soak tests: the quick loop while working.
 test-fast: build $(TEST_STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 -m "$(FAST)" $(PYTEST_ARGS)
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

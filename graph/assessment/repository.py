@@ -192,15 +192,19 @@ class FileAssessmentRepository:
         if not assessment.created:
             assessment.created = now()
         self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(assessment.id)
+        if path is None:
+            raise ValueError(f"not an assessment id: {assessment.id!r}")
         data = ox.serialize(
             to_quads(to_graph(assessment), assessment.id), format=ox.RdfFormat.N_QUADS
         )
+        assert data is not None  # with no output file, serialize returns the bytes
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".nq")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, self._path(assessment.id))
+        os.replace(tmp, path)
         return assessment, True
 
     def get(self, assessment_id: str) -> Assessment | None:
