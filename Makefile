@@ -16,7 +16,7 @@ FAST   := not browser and not virtuoso and not soak
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
 .PHONY: serve test test-fast typecheck system-packages install build inference check stats lint format \
-	bench bench-scale bench-questions devset screenshot clean readme-stats yasgui
+	bench bench-scale bench-questions devset screenshot clean readme-stats yasgui report-pdf
 
 # Two steps: what serving needs, then the test tools (playwright, ruff, mypy) only for the
 # targets that use them, so a first `make serve` does not wait for them.
@@ -65,11 +65,12 @@ system-packages:
 test: system-packages build $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --durations=10 $(PYTEST_ARGS)
 
 # Everything but the browser, Virtuoso and soak tests: the quick loop while working.
 test-fast: build $(TEST_STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 -m "$(FAST)" $(PYTEST_ARGS)
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
@@ -110,3 +111,11 @@ readme-stats: build
 # The output (api/workbench/static/) is committed: serving and tests need no npm.
 yasgui:
 	cd api/workbench && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
+
+# An assessment report as a PDF (headless Chromium, the report's print stylesheet):
+# make report-pdf [ASSESSMENT=my-org.yaml] [REPORT_PDF=build/report.pdf]
+ASSESSMENT ?= data/examples/late-stage-scaleup.yaml
+REPORT_PDF ?= build/report.pdf
+report-pdf: build
+	$(BIN)/scalekg assess run $(ASSESSMENT) --html $(REPORT_PDF:.pdf=.html) > /dev/null
+	$(BIN)/python -m bench.report_pdf $(REPORT_PDF:.pdf=.html) $(REPORT_PDF)

@@ -4,6 +4,7 @@
 #   chromium                      the browser tests, the README screenshot
 #   virtuoso-t (virtuoso-opensource)  the remote-store tests
 #   wrk                           the HTTP benchmarks
+#   pdftoppm (poppler-utils)      the report PDF test (one page to PNG)
 #   make, python3-venv            the two commands themselves
 # As root with apt-get it installs what is missing (apt-get update first). Otherwise it stops at
 # once and prints the exact command to run. Both `make test` and `.ci/run` call it.
@@ -30,6 +31,7 @@ else
 fi
 have virtuoso-t || missing+=(virtuoso-opensource)
 have wrk || missing+=(wrk)
+have pdftoppm || missing+=(poppler-utils)
 have make || missing+=(make)
 # Debian's python3 has no venv (ensurepip) until python3-venv is installed.
 python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)

@@ -4,7 +4,6 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from scalekg.graph.backends import open_for_serving
 from scalekg.graph.build import ensure_built
@@ -12,6 +11,7 @@ from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.question import prepare as prepare_questions
 from scalekg.graph.settings import Settings, get_settings
 
+from .security import BodyLimit, ScopedCORS
 from .state import AppState
 
 
@@ -38,16 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served offline by docs_page.install
         redoc_url=None,
+        redirect_slashes=False,  # api/errors.py redirects with a relative Location (no Host)
     )
     app.state.scalekg = state
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
-        allow_credentials=False,
-        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=["ETag", "X-ScaleKG-Truncated", "X-ScaleKG-Row-Limit"],
-    )
+    # CORS: wildcard for the read-only routes, never on the assessment routes (api/security.py).
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 in the error shape
+    app.add_middleware(ScopedCORS, settings=settings)
     from . import errors
     from .routers import store_errors
 
@@ -109,11 +105,17 @@ def _install_sparql(app: FastAPI, state: AppState) -> None:
         )
     else:  # embedded stores: killable workers over the snapshot (same data as the store's
         # shipped graphs, by hash; they never open the on-disk store)
+        s = state.settings
         state.executor = QueryExecutor(
             state.snapshot.path,
-            workers=state.settings.query_workers,
-            timeout_s=state.settings.query_timeout,
-            max_rows=state.settings.max_rows,
+            workers=s.query_workers,
+            slow_workers=s.query_slow_workers,
+            timeout_s=s.query_timeout,
+            fast_limit_s=s.query_fast_limit,
+            max_rows=s.max_rows,
+            memory_limit_mb=s.query_memory_mb or None,
+            per_client=s.sparql_client_limit,
+            slow_per_client=s.sparql_slow_client_limit,
         )
     routes = app.router.routes
     before = len(routes)

@@ -26,6 +26,8 @@ from fastapi import FastAPI, Request
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from .state import AppState
+
 CACHE_CONTROL = "public, max-age=60"
 MAX_ENTRIES = 4096
 MAX_BYTES = 64 * 1024 * 1024
@@ -213,14 +215,14 @@ class ResponseCache:
         self.bytes = 0
 
 
-def response_cache(state: Any) -> ResponseCache:
+def response_cache(state: AppState) -> ResponseCache:
     cache = state.caches.responses
     if cache is None:
         cache = state.caches.responses = ResponseCache()
     return cache
 
 
-def _etag_for(state: Any, response: Response) -> str | None:
+def _etag_for(state: AppState, response: Response) -> str | None:
     if response.status_code != 200:
         return None
     own = response.headers.get("etag")

@@ -322,6 +322,8 @@ def serve(
     for name in ("host", "port", "workers", "store", "build_dir"):
         os.environ[f"SCALEKG_{name.upper()}"] = str(getattr(settings, name))
     console.print(f"ScaleKG on http://{settings.host}:{settings.port}/  (store: {settings.store})")
+    from .http_protocol import protocol_class
+
     uvicorn.run(
         "scalekg.api.app:create_app_from_env",
         factory=True,
@@ -329,6 +331,12 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         log_level="info" if verbosity() >= VERBOSE else "warning",
+        http=protocol_class(),  # closes connections that do not send headers in time
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
+        # X-Forwarded-For is read by api/security.py only with behind_proxy (the last hop);
+        # uvicorn's own handling would let any local client pick its address.
+        proxy_headers=False,
     )
 
 

@@ -8,6 +8,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from scalekg.viz.site import SITE_CSS_HREF, site_header
+
 ASSETS = Path(swagger_ui_bundle.swagger_ui_path)
 
 
@@ -16,7 +18,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="ScaleKG API",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
@@ -24,3 +26,9 @@ def install(app: FastAPI) -> None:
             swagger_favicon_url="data:,",
             swagger_ui_parameters={"validatorUrl": None},
         )
+        # The site header above Swagger UI (viz/site.py).
+        html = bytes(page.body).decode("utf-8")
+        html = html.replace(
+            "</head>", f'<link rel="stylesheet" href="{SITE_CSS_HREF}">\n</head>', 1
+        ).replace("<body>", "<body>\n" + site_header("docs"), 1)
+        return HTMLResponse(html)

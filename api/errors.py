@@ -26,7 +26,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Match
 
 from scalekg.graph.ask import SUPPORTED_PATTERNS, InvalidQuestionError, UnparseableQuestionError
@@ -57,11 +57,19 @@ JSON_ONLY_SUFFIXES = (".json", ".graphml")
 class ApiError(Exception):
     """An error with a status code, a short kind, a message and extra JSON fields."""
 
-    def __init__(self, status: int, error: str, message: str, **extra: Any):
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ):
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.headers = headers
         self.extra = extra
 
 
@@ -174,7 +182,7 @@ def sparql_failure(exc: sparql_errors.SparqlError) -> Failure:
 def failure_for(exc: BaseException) -> Failure | None:
     """The error answer for a known exception, or None for a bug."""
     if isinstance(exc, ApiError):
-        return Failure(exc.status, error_body(exc.error, exc.message, **exc.extra))
+        return Failure(exc.status, error_body(exc.error, exc.message, **exc.extra), exc.headers)
     if isinstance(exc, UnknownConceptError):
         return Failure(404, unknown_concept_body(exc))
     if isinstance(exc, UnparseableQuestionError):
@@ -265,6 +273,19 @@ def allowed_methods(app: FastAPI, scope: dict[str, Any]) -> list[str]:
     return allowed
 
 
+def without_trailing_slash(request: Request) -> str | None:
+    """``/graph`` for a request to ``/graph/`` when that route exists: a *relative* Location,
+    so the Host header is never reflected (Starlette's own redirect builds it from Host)."""
+    path = request.url.path
+    if len(path) < 2 or not path.endswith("/"):
+        return None
+    scope = {**request.scope, "path": path.rstrip("/")}
+    if not any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+        return None
+    query = request.url.query
+    return scope["path"] + (f"?{query}" if query else "")
+
+
 def store_name(request: Request) -> str:
     """The store an error came from, as the settings or the backend describe it."""
     state = request.app.state.scalekg
@@ -281,6 +302,10 @@ def install(app: FastAPI) -> None:
             return internal_error(request, exc)
         if isinstance(exc, StoreError):
             failure.body["store"] = store_name(request)
+        if failure.status == 404:
+            moved = without_trailing_slash(request)
+            if moved is not None:
+                return RedirectResponse(moved, status_code=307)
         if failure.status == 405:
             allow = allowed_methods(request.app, request.scope)
             failure.headers["Allow"] = ", ".join(allow)

@@ -4,7 +4,7 @@ executor, and the values derived from them once per app (``Caches``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scalekg.graph.build import Snapshot
 from scalekg.graph.model import KnowledgeGraph
@@ -12,6 +12,9 @@ from scalekg.graph.settings import Settings
 
 if TYPE_CHECKING:
     from scalekg.graph.assessment.repository import AssessmentRepository
+    from scalekg.graph.backends.base import Backend
+    from scalekg.graph.backends.remote_executor import RemoteQueryExecutor
+    from scalekg.graph.sparql.executor import QueryExecutor
     from scalekg.graph.vocabulary import Vocabulary
 
     from .caching import ResponseCache
@@ -36,8 +39,9 @@ class AppState:
     settings: Settings
     snapshot: Snapshot
     kg: KnowledgeGraph
-    executor: Any = None  # scalekg.graph.sparql.executor.QueryExecutor (or a remote one)
-    store: Any = None  # the store backend (scalekg.graph.backends)
+    store: Backend  # the store backend (scalekg.graph.backends)
+    # Guarded SPARQL: worker processes over the snapshot, or forwarded to a remote store.
+    executor: QueryExecutor | RemoteQueryExecutor | None = None
     caches: Caches = field(default_factory=Caches)
 
     @property

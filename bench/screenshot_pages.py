@@ -1,5 +1,6 @@
 """Screenshots of the pages for docs/: the /query workbench (completion, chart, graph result),
-the site header, and the assessment report, each from a real server in headless Chromium.
+the site header, and the assessment report (its chains, its PDF's first page), each from a real
+server in headless Chromium.
 
     python -m bench.screenshot_pages docs/img [--build-dir build]
 
@@ -71,6 +72,59 @@ def workbench(page, url: str, out: Path) -> list[Path]:
     return written
 
 
+def navigation_and_report(page, url: str, out: Path) -> list[Path]:
+    """The site header on the home page, and the example report: its chains, and its PDF's
+    first page (printed by report_pdf, turned into a PNG by pdftoppm)."""
+    import subprocess
+    import tempfile
+
+    import httpx
+
+    from bench.report_pdf import html_to_pdf
+
+    written = []
+    page.set_viewport_size({"width": 1300, "height": 860})
+    page.goto(url + "/")
+    written.append(out / "site-header.png")
+    page.screenshot(path=str(written[-1]), clip={"x": 0, "y": 0, "width": 1300, "height": 330})
+    example = Path(__file__).resolve().parents[1] / "data" / "examples" / "late-stage-scaleup.yaml"
+    r = httpx.post(
+        url + "/api/assessments",
+        content=example.read_bytes(),
+        headers={"Content-Type": "application/yaml"},
+        timeout=60,
+    )
+    r.raise_for_status()
+    report = f"{url}/assessments/{r.json()['id']}/report.html"
+    page.set_viewport_size({"width": 1100, "height": 860})
+    page.goto(report)
+    written.append(out / "report-chains.png")
+    page.locator("#chains").screenshot(path=str(written[-1]))
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / "report.html"
+        html.write_text(httpx.get(report, timeout=60).text, encoding="utf-8")
+        pdf = html_to_pdf(html, Path(tmp) / "report.pdf")
+        stem = out / "report-pdf-page"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-r",
+                "70",
+                "-png",
+                "-singlefile",
+                str(pdf),
+                str(stem),
+            ],
+            check=True,
+        )
+    written.append(stem.with_suffix(".png"))
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("output", type=Path, nargs="?", default=Path("docs/img"))
@@ -80,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     with serve(args.build_dir) as url, browser() as b:
         page = new_page(b)
         written = workbench(page, url, args.output)
+        written += navigation_and_report(page, url, args.output)
         if page.outside or page.errors:
             print(f"outside requests: {page.outside}; errors: {page.errors}", file=sys.stderr)
             return 1

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING
 from rdflib import Dataset, URIRef
 
 from .loader import load_sources
+from .model import KnowledgeGraph
 from .namespaces import DATA_GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from .reason import reason
 from .resources import data_files, ontology_files, shape_files, violation_queries
 from .stats import graph_stats
+from .store import load_memory_store, store_selector
 
 if TYPE_CHECKING:
     from .validate import ValidationReport
@@ -115,7 +117,8 @@ def build(build_dir: Path, *, force: bool = False, progress: Progress | None = N
     tmp = path.with_suffix(".tmp")
     ds.serialize(tmp, format="nquads", encoding="utf-8")
     tmp.replace(path)
-    stats = graph_stats(ds)
+    kg = KnowledgeGraph.from_store(store_selector(load_memory_store(path)), digest)
+    stats = graph_stats(ds, kg.counts()["classes"])
     stats["hash"] = digest
     (build_dir / "stats.json").write_text(json.dumps(stats, indent=2), encoding="utf-8")
     pointer = {"hash": digest, "file": path.name, "stats": stats}

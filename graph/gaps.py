@@ -10,6 +10,7 @@ sources are silent, and nobody has to fill the gap to make a build pass.
 from dataclasses import dataclass
 
 from rdflib import Graph
+from rdflib.query import ResultRow
 
 from .namespaces import SPARQL_PREFIXES, local_name
 
@@ -116,7 +117,11 @@ def find_gaps(graph: Graph) -> list[Gap]:
     """
     gaps: list[Gap] = []
     for kind in GAP_KINDS:
-        rows = {(local_name(str(row.c)), str(row.label)) for row in graph.query(_query(kind))}
+        rows = {
+            (local_name(str(row.c)), str(row.label))
+            for row in graph.query(_query(kind))
+            if isinstance(row, ResultRow)
+        }
         gaps += [Gap(kind.name, slug, label) for slug, label in sorted(rows)]
     return gaps
 

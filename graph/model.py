@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from .confidence import SPECULATIVE, STATED, rank
-from .namespaces import CONCEPT_CLASSES, EDGE_PREDICATES, SPARQL_PREFIXES, SUPERTYPES, local_name
+from .namespaces import CONCEPT_CLASSES, EDGE_PREDICATES, SPARQL_PREFIXES, local_name, supertypes
 from .params import STAGES as STAGES
 from .store import SelectFn
 
@@ -168,9 +168,9 @@ class KnowledgeGraph:
             types[row["c"]].add(local_name(row["type"]))
             labels.setdefault(row["c"], row["label"])
         for iri, kinds in types.items():
-            for sub, sup in SUPERTYPES.items():
+            for sub, sups in supertypes().items():
                 if sub in kinds:
-                    kinds.add(sup)
+                    kinds.update(sups)
             display = next((t for t in TYPE_PRIORITY if t in kinds), None)
             if display is None:
                 continue  # not a concept (a source, a basis individual)
@@ -257,6 +257,8 @@ class KnowledgeGraph:
         return sorted(found, key=lambda c: c.label.lower())
 
     def counts(self) -> dict[str, dict[str, int]]:
+        """Members per concept class (a class counts its subclasses' members) and edges per
+        relation: the one count, served by /api/stats and written by the build (stats.json)."""
         by_type: dict[str, int] = defaultdict(int)
         for c in self.concepts.values():
             for t in c.types:

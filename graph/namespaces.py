@@ -1,7 +1,13 @@
 """The IRIs ScaleKG mints and the vocabularies it reuses."""
 
+from functools import cache
+
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from .resources import ontology_files
+from .store import solutions, term_text
 
 SKG = Namespace("https://w3id.org/scalekg/ontology#")
 KG = Namespace("https://w3id.org/scalekg/id/")
@@ -59,11 +65,28 @@ CONCEPT_CLASSES: tuple[str, ...] = (
     "Statistic",
     "MechanismGroup",
 )
-# Subclass -> superclass among them (a diagnostic capability is also a capability, and so on).
-SUPERTYPES: dict[str, str] = {
-    "DiagnosticCapability": "Capability",
-    "ContributingFactor": "FailureFactor",
-}
+
+
+@cache
+def supertypes() -> dict[str, tuple[str, ...]]:
+    """Each concept class's superclasses among ``CONCEPT_CLASSES``, read from the ontology's
+    ``rdfs:subClassOf`` (transitively): a diagnostic capability is also a capability, and so on.
+    """
+    store = ox.Store()
+    for path in ontology_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    query = f"""
+        SELECT ?sub ?sup WHERE {{
+          ?sub <{RDFS.subClassOf}>+ ?sup .
+          FILTER(STRSTARTS(STR(?sub), "{SKG}") && STRSTARTS(STR(?sup), "{SKG}"))
+        }}"""
+    found: dict[str, list[str]] = {}
+    for row in solutions(store.query(query)):
+        sub, sup = term_text(row["sub"]), term_text(row["sup"])
+        sub, sup = local_name(sub), local_name(sup)
+        if sub in CONCEPT_CLASSES and sup in CONCEPT_CLASSES and sub != sup:
+            found.setdefault(sub, []).append(sup)
+    return {sub: tuple(sorted(sups)) for sub, sups in sorted(found.items())}
 
 
 def local_name(iri: str) -> str:

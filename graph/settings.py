@@ -63,16 +63,80 @@ class Settings(BaseSettings):
     )
     query_workers: int = Field(
         2,
-        description="Worker processes that evaluate SPARQL queries (killed on timeout).",
+        description="Worker processes of the fast lane that evaluate SPARQL queries (killed on timeout).",
         ge=1,
         le=32,
     )
+    query_slow_workers: int = Field(
+        1,
+        description="Worker processes of the slow lane: queries that outlive `query_fast_limit` finish there.",
+        ge=1,
+        le=32,
+    )
+    query_fast_limit: float = Field(
+        0.5,
+        description="Seconds a SPARQL query may run on the fast lane before it moves to the slow lane.",
+        gt=0,
+    )
+    query_memory_mb: int = Field(
+        0,
+        description="Memory cap of one SPARQL worker, in MiB; 0 derives it from the machine (half its memory, shared by all workers).",
+        ge=0,
+    )
+    sparql_client_limit: int = Field(
+        4,
+        description="SPARQL queries one client may have in flight; more get 429 with Retry-After.",
+        ge=1,
+    )
+    sparql_slow_client_limit: int = Field(
+        1,
+        description="SPARQL queries one client may have on the slow lane; more get 429 with Retry-After.",
+        ge=1,
+    )
+    max_body_bytes: int = Field(
+        1048576,
+        description="Largest request body accepted (SPARQL, assessments); more gets 413.",
+        ge=1024,
+    )
     update_token: str | None = Field(
         None,
-        description="Bearer token that enables SPARQL updates and writes. Without it the endpoint is read-only.",
+        description="Bearer token for writes (assessments when not on loopback or behind a proxy; SPARQL updates on a remote store).",
     )
     cors_origins: str = Field(
-        "*", description="CORS allowed origins, comma separated. Never sent with credentials."
+        "*",
+        description="CORS allowed origins for the read-only routes, comma separated. Never sent with credentials; never on assessment routes.",
+    )
+    write_origins: str = Field(
+        "",
+        description="Other origins (comma separated) whose pages may write assessments; the server's own origin is always allowed.",
+    )
+    behind_proxy: bool = Field(
+        False,
+        description="Set when a reverse proxy forwards to this server: writes then need the token, and the client address is the last X-Forwarded-For entry.",
+    )
+    public_base_url: str | None = Field(
+        None,
+        description="The server's public URL (for example `https://kg.example.org`), used in links and the SPARQL service description; default: the bound address. The Host header is never reflected.",
+    )
+    keep_alive_timeout: int = Field(
+        5, description="Seconds an idle keep-alive connection stays open.", ge=1
+    )
+    header_timeout: float = Field(
+        10.0,
+        description="Seconds a client has to send a request's headers (slowloris and idle connections are closed).",
+        gt=0,
+    )
+    max_connections: int = Field(
+        512,
+        description="Concurrent connections of one server process; beyond that uvicorn answers 503.",
+        ge=1,
+    )
+    assessments: str = Field(
+        "data-dir",
+        description="Where assessments are kept: `data-dir` (one file each under "
+        "`DATA_DIR/assessments`), `store` (named graphs in the graph store) or `memory` "
+        "(until the process ends).",
+        pattern="^(data-dir|store|memory)$",
     )
     graph_max_nodes: int = Field(
         600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1

@@ -209,8 +209,8 @@ def complete(
         found = {t.iri for *_rest, t in scored}
         by_iri = {t.iri: t for t in vocabulary.terms if t.kind == "concept"}
         for candidate in concept_index(kg).link(question_words(text).split(), limit=limit):
-            term = by_iri.get(candidate.concept.iri)
-            if term is not None and term.iri not in found and candidate.score >= SUGGESTION_FLOOR:
-                scored.append((-0.6 * candidate.score, 0, term.value.lower(), term))
+            match = by_iri.get(candidate.concept.iri)
+            if match is not None and match.iri not in found and candidate.score >= SUGGESTION_FLOOR:
+                scored.append((-0.6 * candidate.score, 0, match.value.lower(), match))
     scored.sort(key=lambda s: s[:3])
     return [t for *_rest, t in scored[:limit]]

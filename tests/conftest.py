@@ -66,6 +66,19 @@ def snapshot() -> Snapshot:
 
 
 @pytest.fixture(scope="session")
+def shipped_report(snapshot: Snapshot):
+    """The quality gates' report on the shipped ontology and data, computed once per session
+    and kept in the test build's validation cache, where `scalekg check` finds it too."""
+    from scalekg.graph.build import input_files
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.validate import validate_cached
+
+    sources = load_sources()
+    union = sources.ontology + sources.data
+    return validate_cached(union, input_files(), BUILD_DIR / "validation-cache")
+
+
+@pytest.fixture(scope="session")
 def kg(snapshot: Snapshot) -> KnowledgeGraph:
     return KnowledgeGraph.from_store(
         store_selector(load_memory_store(snapshot.path)), snapshot.hash
@@ -150,6 +163,22 @@ def live_server(snapshot: Snapshot) -> Iterator[LiveServer]:
     server = LiveServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_server() -> Iterator:
+    """Start real ``scalekg serve`` processes with their own settings (``env``); all are
+    stopped at the end of the session."""
+    started: list[LiveServer] = []
+
+    def start(env: dict[str, str] | None = None, args: list[str] | None = None) -> LiveServer:
+        server = LiveServer(env=env, args=args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

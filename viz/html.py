@@ -14,6 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from .site import SITE_CSS, SITE_CSS_HREF, site_header
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIRS: tuple[Path, ...] = (
@@ -24,13 +27,19 @@ TEMPLATE_DIRS: tuple[Path, ...] = (
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in TEMPLATE_DIRS]),
         autoescape=True,  # every label, definition, quote and note is escaped
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # The site header on every page (viz/site.py): its HTML, its stylesheet's URL, and its CSS
+    # for the pages that allow inline styles only (the assessment form and report).
+    env.globals["site_header"] = site_header
+    env.globals["site_css_href"] = SITE_CSS_HREF
+    env.globals["site_css_inline"] = Markup(SITE_CSS)
+    return env
 
 
 def render(template: str, **context: object) -> str:

@@ -87,7 +87,7 @@ def asset(name: str) -> str:
         text = vis_js_path().read_text(encoding="utf-8")
         # No source-map request, ever.
         return text.replace("//# sourceMappingURL=vis-network.min.js.map", "")
-    if name in ("graph.js", "graph.css"):
+    if name in ("graph.js", "graph.css", "site.css"):
         return (STATIC_DIR / name).read_text(encoding="utf-8")
     raise FileNotFoundError(name)
 
@@ -96,6 +96,7 @@ ASSETS = {
     "vis-network.min.js": "text/javascript; charset=utf-8",
     "graph.js": "text/javascript; charset=utf-8",
     "graph.css": "text/css; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",  # the site header's (viz/site.py)
 }
 
 

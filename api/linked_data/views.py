@@ -5,9 +5,10 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 
-from scalekg.graph.model import Concept, KnowledgeGraph
+from scalekg.graph.model import Concept, KnowledgeGraph, Provenance
 from scalekg.graph.namespaces import EDGE_PREDICATES, KG, ONTOLOGY_IRI, PREFIXES, SKG
 from scalekg.graph.params import RELATION_NAMES
+from scalekg.graph.sparql.json_terms import Term
 
 from ..state import AppState
 from .documents import data_links
@@ -36,7 +37,7 @@ def local_href(iri: str) -> str | None:
     return None
 
 
-def term_view(term: Any, names: dict[str, str]) -> dict[str, Any]:
+def term_view(term: Term, names: dict[str, str]) -> dict[str, Any]:
     if isinstance(term, ox.NamedNode):
         iri = term.value
         return {
@@ -80,7 +81,7 @@ def concept_queries(iri: str) -> dict[str, str]:
     return {"describe": query_link(describe), "select": query_link(select)}
 
 
-def _source_view(prov, names: dict[str, str]) -> dict[str, Any]:
+def _source_view(prov: Provenance, names: dict[str, str]) -> dict[str, Any]:
     return {
         "quote": prov.quote,
         "locator": prov.locator,

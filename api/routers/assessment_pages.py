@@ -66,11 +66,51 @@ def exposure_chart(report: dict, *, max_factors: int = 30) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def explanations(report: dict) -> dict:
+    """The next steps' explanations with nothing repeated: each chain once (``C1``, ``C2``, …) and
+    each edge of those chains once (``S1``, …, with its sources and quotes). ``refs`` maps a step's
+    rank to the chains that explain it, with what each cuts; the report's steps refer to chains,
+    the chains to edges, and only the edges carry quotes. Nothing is dropped: every chain of every
+    step, and every source of every edge, is still in the report."""
+    chains: list[dict] = []
+    links: list[dict] = []
+    by_path: dict[tuple, dict] = {}
+    by_edge: dict[tuple, dict] = {}
+    refs: dict[int, list[dict]] = {}
+    for step in report["next_steps"]:
+        for chain in step["chains"]:
+            key = tuple(chain["path"])
+            if key not in by_path:
+                members = []
+                for link in chain["steps"]:
+                    edge = (link["subject"]["iri"], link["predicate"], link["object"]["iri"])
+                    if edge not in by_edge:
+                        by_edge[edge] = {**link, "id": f"S{len(links) + 1}"}
+                        links.append(by_edge[edge])
+                    members.append(by_edge[edge])
+                by_path[key] = {
+                    "id": f"C{len(chains) + 1}",
+                    "path": chain["path"],
+                    "basis": chain["basis"],
+                    "confidence": chain["confidence"],
+                    "links": members,
+                    "steps": [],
+                }
+                chains.append(by_path[key])
+            found = by_path[key]
+            found["steps"].append(step["rank"])
+            refs.setdefault(step["rank"], []).append(
+                {"chain": found, "reduction": chain["reduction"]}
+            )
+    return {"chains": chains, "links": links, "refs": refs}
+
+
 def render_report_html(report: dict) -> str:
-    """The printable report of one analysis (``scoring.analyse``)."""
+    """The printable report of one analysis (``report.analyse``)."""
     return render(
         "assessment_report.html",
         report=report,
+        why=explanations(report),
         chart=exposure_chart(report),
         depth_question=DEPTH_QUESTION,
         width_question=WIDTH_QUESTION,

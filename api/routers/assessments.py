@@ -9,12 +9,11 @@
 - ``GET /api/assessments/{id}``: the document; ``GET /api/assessments/{id}/report``: the analysis.
 - ``GET /api/assessments/compare?a=&b=``: what changed from a to b, factor by factor.
 
-Writes are open on loopback; on any other bind they need ``Authorization: Bearer <update_token>``.
+Writes are protected against other websites, and need ``Authorization: Bearer <update_token>``
+when the server is not on loopback or is behind a proxy: see ``api/security.py``.
 """
 
-import secrets
-
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
@@ -22,37 +21,15 @@ from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
 
 from ..assessment_access import get_assessment, report_for, repository
+from ..errors import ApiError
+from ..security import require_write
 
 router = APIRouter(tags=["assessments"])
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-MAX_BODY_BYTES = 1_000_000
 JSON_TYPES = {"application/json"}
+# Never text/plain or a form type: those are the "simple" types that any website can POST
+# cross-site without a CORS preflight (api/security.py).
 YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
-TEXT_TYPES = {"text/plain", ""}
-
-
-def require_write(request: Request) -> None:
-    """Writes are open on loopback; otherwise they need the bearer token."""
-    settings = request.app.state.scalekg.settings
-    if settings.host in LOOPBACK_HOSTS:
-        return
-    token = settings.update_token
-    if not token:
-        raise HTTPException(
-            403,
-            "writes are disabled: the server is not bound to loopback and no update token is set "
-            "(SCALEKG_UPDATE_TOKEN)",
-        )
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(
-        given.strip().encode("utf-8"), token.encode("utf-8")
-    ):
-        raise HTTPException(
-            401,
-            "a bearer token is required to write (Authorization: Bearer <token>)",
-            headers={"WWW-Authenticate": 'Bearer realm="scalekg"'},
-        )
 
 
 def links(assessment_id: str) -> dict:
@@ -64,16 +41,17 @@ def links(assessment_id: str) -> dict:
     }
 
 
-def _format(content_type: str) -> str | None:
+def _format(content_type: str) -> str:
     media = content_type.split(";", 1)[0].strip().lower()
     if media in JSON_TYPES or media.endswith("+json"):
         return "json"
     if media in YAML_TYPES:
         return "yaml"
-    if media in TEXT_TYPES:
-        return None  # sniff
-    raise HTTPException(
-        415, "send the assessment as application/json or application/yaml (see /assess)"
+    raise ApiError(
+        415,
+        "unsupported media type",
+        "Send the assessment as application/json or application/yaml (see /assess).",
+        supported=sorted(JSON_TYPES | YAML_TYPES),
     )
 
 
@@ -82,9 +60,7 @@ async def create_assessment(request: Request) -> JSONResponse:
     """Validate and store an assessment (JSON, or YAML with content-type application/yaml)."""
     require_write(request)
     fmt = _format(request.headers.get("content-type", ""))
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"an assessment is at most {MAX_BODY_BYTES} bytes")
+    body = await request.body()  # at most max_body_bytes: the app answers 413 beyond
     state = request.app.state.scalekg
 
     def work():
@@ -127,7 +103,9 @@ def compare_assessments(
 ) -> dict:
     """What changed from a to b: exposure up or down per failure factor, capabilities moved."""
     first, second = get_assessment(request, a), get_assessment(request, b)
-    return compare(report_for(request, first), report_for(request, second))
+    return compare(
+        report_for(request, first, trend=False), report_for(request, second, trend=False)
+    )
 
 
 @router.get("/api/assessments/{assessment_id}")

@@ -51,14 +51,12 @@ def graph_page(request: Request) -> HTMLResponse:
 
 def _overlay(request: Request, assessment_id: str) -> dict | None:
     """The page overlay of a stored assessment, or None when there is no such assessment."""
-    from fastapi import HTTPException
 
-    from scalekg.graph.assessment.scoring import overlay
-    from scalekg.viz.overlay import page_overlay
+    from scalekg.viz.overlay import overlay, page_overlay
 
     try:
         assessment = get_assessment(request, assessment_id)
-    except HTTPException:
+    except ApiError:
         return None
     report = report_for(request, assessment)
     info = report.get("assessment", {})

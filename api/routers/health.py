@@ -1,4 +1,4 @@
-"""``/health``: liveness, with the snapshot hash."""
+"""``/health``: liveness, with the snapshot hash and the SPARQL executor's counters."""
 
 from fastapi import APIRouter, Request
 
@@ -7,5 +7,14 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health(request: Request) -> dict:
+    """Liveness; ``sparql`` counts queries, timeouts, moves to the slow lane, worker restarts
+    (every kill) and deaths (a worker that exited on its own), and refused clients."""
     state = request.app.state.scalekg
-    return {"status": "ok", "snapshot": state.snapshot.hash, "store": state.settings.store}
+    executor = state.executor
+    stats = dict(getattr(executor, "stats", {}) or {}) if executor is not None else {}
+    return {
+        "status": "ok",
+        "snapshot": state.snapshot.hash,
+        "store": state.settings.store,
+        "sparql": stats,
+    }

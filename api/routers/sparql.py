@@ -12,8 +12,12 @@ OpenAPI schema; the service description (``GET /sparql``) and ``docs/sparql.md``
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
+from collections.abc import Coroutine
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -26,9 +30,11 @@ from scalekg.graph.sparql.errors import (
     UpdateNotAllowedError,
 )
 from scalekg.graph.sparql.formats import negotiate
+from scalekg.graph.sparql.guard import check_query
 from scalekg.graph.sparql.service import service_description
 
 from ..errors import json_error, to_response
+from ..security import base_url, client_id
 
 router = APIRouter(tags=["sparql"])
 
@@ -65,8 +71,14 @@ class _Answer(Response):
 
 
 READ_ONLY = (
-    "This endpoint is read-only: SPARQL updates are disabled. They need a durable store and an "
-    "update token (SCALEKG_UPDATE_TOKEN, sent as 'Authorization: Bearer <token>')."
+    "This endpoint is read-only: SPARQL updates are disabled. They need a remote store "
+    "(SCALEKG_STORE=sparql:...) and an update token (SCALEKG_UPDATE_TOKEN, sent as "
+    "'Authorization: Bearer <token>')."
+)
+EMBEDDED_READ_ONLY = (
+    "SPARQL updates are not applied to an embedded store (memory or oxigraph:): they would be "
+    "lost on restart and differ between query workers. Updates need a remote store "
+    "(SCALEKG_STORE=sparql:QUERY_URL,update=URL)."
 )
 
 
@@ -82,16 +94,56 @@ def _error_response(exc: SparqlError) -> Response:
 
 @lru_cache(maxsize=4096)
 def _query_items(raw: bytes) -> list[tuple[str, str]]:
-    """The URL's parameters, as Starlette parses them (cached: clients repeat their queries)."""
-    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    """The URL's parameters, strictly UTF-8 (cached: clients repeat their queries).
+
+    UnicodeDecodeError for bytes that are not UTF-8 (``%FF``): never silently U+FFFD."""
+    return parse_qsl(raw.decode("latin-1"), keep_blank_values=True, errors="strict")
 
 
-def _url_params(request: Request) -> list[tuple[str, str]]:
-    return list(_query_items(request.scope.get("query_string", b"")))
+def _url_params(request: Request) -> list[tuple[str, str]] | Response:
+    try:
+        return list(_query_items(request.scope.get("query_string", b"")))
+    except UnicodeDecodeError:
+        return _error(400, "protocol", "the query string is not valid UTF-8")
 
 
 def _single(params: list[tuple[str, str]], name: str) -> list[str]:
     return [v for k, v in params if k == name]
+
+
+def _format_param(params: list[tuple[str, str]]) -> str | None:
+    """Every ``format=`` and ``output=`` value, in order, as one comma list (see negotiate)."""
+    values = [v for k, v in params if k in ("format", "output") and v.strip()]
+    return ",".join(values) if values else None
+
+
+async def _until_disconnected(request: Request) -> None:
+    receive = request.receive
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _unless_client_leaves(request: Request, work: Coroutine[Any, Any, Any]) -> Any:
+    """Await ``work``; if the client hangs up first, cancel it (the executor then recycles the
+    worker that was evaluating the query) and raise ClientGone."""
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_until_disconnected(request))
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, SparqlError):
+            await task
+        raise ClientGone
+    return task.result()
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its answer was ready."""
 
 
 async def _run_query(request: Request, query: str, params: list[tuple[str, str]]) -> Response:
@@ -99,17 +151,17 @@ async def _run_query(request: Request, query: str, params: list[tuple[str, str]]
     executor = state.executor
     if executor is None:
         return _error(503, "unavailable", "the SPARQL executor is not running")
-    fmt = None
-    for k, v in params:
-        if k == "format" or k == "output":
-            fmt = v
     try:
-        result = await executor.aexecute(
-            query,
-            accept=request.headers.get("accept"),
-            fmt=fmt,
-            default_graph_uris=_single(params, "default-graph-uri"),
-            named_graph_uris=_single(params, "named-graph-uri"),
+        result = await _unless_client_leaves(
+            request,
+            executor.aexecute(
+                query,
+                accept=request.headers.get("accept"),
+                fmt=_format_param(params),
+                default_graph_uris=_single(params, "default-graph-uri"),
+                named_graph_uris=_single(params, "named-graph-uri"),
+                client=client_id(request, state.settings),
+            ),
         )
     except UpdateNotAllowedError:
         return _error(
@@ -120,6 +172,8 @@ async def _run_query(request: Request, query: str, params: list[tuple[str, str]]
         )
     except SparqlError as exc:
         return _error_response(exc)
+    except ClientGone:
+        return Response(status_code=499)  # nobody reads it: the connection is closed
     return _Answer(result)
 
 
@@ -134,40 +188,45 @@ async def _run_update(request: Request, update: str, params: list[tuple[str, str
         given.strip().encode(), token.encode()
     ):
         return _error(403, "forbidden", "A valid 'Authorization: Bearer <token>' is required.")
+    executor = state.executor
+    try:  # the guard first, so that LOAD and SERVICE are refused as such on every store
+        info = check_query(
+            update,
+            known_graphs=executor.graphs,
+            base_iri=executor.base_iri,
+            prefixes=executor.prefixes,
+            allow_update=True,
+        )
+    except SparqlError as exc:
+        return _error_response(exc)
+    if not info.is_update:
+        return _error(400, "forbidden", f"this is a {info.form} query, not an update")
+    execute_update = getattr(executor, "execute_update", None)
+    if execute_update is None:
+        return _error(403, "forbidden", EMBEDDED_READ_ONLY)
     if any(k in ("using-graph-uri", "using-named-graph-uri") for k, _ in params):
         return _error(
             400, "unsupported", "using-graph-uri and using-named-graph-uri are not supported"
         )
     try:
-        await run_in_threadpool(state.executor.execute_update, update)
+        await run_in_threadpool(execute_update, update)
     except SparqlError as exc:
         return _error_response(exc)
-    return JSONResponse(
-        {
-            "status": "ok",
-            "message": "Update applied to the in-memory store of every query worker; "
-            "it is lost when the server restarts.",
-            "updates_applied": state.executor.updates_applied,
-        }
-    )
+    return JSONResponse({"status": "ok", "message": "Update applied to the remote store."})
 
 
-def _service_description(request: Request) -> Response:
+def _service_description(request: Request, params: list[tuple[str, str]]) -> Response:
     state = request.app.state.scalekg
-    fmt = None
-    for k, v in _url_params(request):
-        if k == "format" or k == "output":
-            fmt = v
     try:
-        media_type = negotiate("DESCRIBE", request.headers.get("accept"), fmt)
+        media_type = negotiate("DESCRIBE", request.headers.get("accept"), _format_param(params))
     except NotAcceptableError as exc:
         return _error_response(exc)
-    endpoint = str(request.url.replace(query="", fragment=""))
+    endpoint = base_url(state.settings) + "/sparql"  # never built from the Host header
     executor = state.executor
     body = service_description(
         endpoint,
         executor.graph_sizes if executor is not None else {},
-        update_enabled=bool(state.settings.update_token),
+        update_enabled=bool(state.settings.update_token) and hasattr(executor, "execute_update"),
         media_type=media_type,
     )
     return Response(body, media_type=media_type, headers={"Vary": "Accept"})
@@ -193,8 +252,10 @@ def _dispatch_params(params: list[tuple[str, str]], *, method: str) -> tuple[str
 async def sparql_get(request: Request) -> Response:
     """SPARQL 1.1 query (GET), or the service description when there is no query."""
     params = _url_params(request)
+    if isinstance(params, Response):
+        return params
     if not any(k in ("query", "update") for k, _ in params):
-        return _service_description(request)
+        return _service_description(request, params)
     op = _dispatch_params(params, method="GET")
     if isinstance(op, Response):
         return op
@@ -212,6 +273,8 @@ async def sparql_post(request: Request) -> Response:
         if name.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     url_params = _url_params(request)
+    if isinstance(url_params, Response):
+        return url_params
     if mtype not in POST_TYPES:
         return _error(
             415,

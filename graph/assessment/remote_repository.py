@@ -3,78 +3,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..namespaces import ASSESSMENT_GRAPH_BASE
-from .model import Assessment
-from .rdf import from_graph, graph_from_quads, graph_iri, to_graph, to_quads
-from .repository import LIST_QUERY, AssessmentSummary, now
+from .rdf import graph_iri
+from .repository import LIST_QUERY, GraphAssessmentRepository
 
 if TYPE_CHECKING:
     from ..backends.remote import RemoteBackend
 
 
-class RemoteAssessmentRepository:
+class RemoteAssessmentRepository(GraphAssessmentRepository):
     """The AssessmentRepository of a remote SPARQL store (through RemoteBackend's protocol)."""
 
     def __init__(self, backend: RemoteBackend):
         self.backend = backend
 
-    def _graph(self, assessment_id: str) -> str:
-        return graph_iri(assessment_id)
-
     def exists(self, assessment_id: str) -> bool:
-        return self.backend.ask(
-            f"ASK {{ GRAPH <{self._graph(assessment_id)}> {{ ?s ?p ?o }} }}", default_graphs=None
-        )
+        return self._has(graph_iri(assessment_id))
 
-    def save(self, assessment: Assessment) -> tuple[Assessment, bool]:
-        existing = self.get(assessment.id)
-        if existing is not None:
-            return existing, False
-        if not assessment.created:
-            assessment.created = now()
-        quads = to_quads(to_graph(assessment), assessment.id)
-        self.backend.put_graph(self._graph(assessment.id), [q.triple for q in quads])
-        return assessment, True
+    def _has(self, graph: str) -> bool:
+        node = ox.NamedNode(graph)  # a valid IRI, serialised by pyoxigraph
+        return self.backend.ask(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}", default_graphs=None)
 
-    def get(self, assessment_id: str) -> Assessment | None:
-        graph = self._graph(assessment_id)
-        triples = self.backend.get_graph(graph)
-        if not triples:
-            return None
+    def _read(self, graph: str) -> list[ox.Quad]:
         node = ox.NamedNode(graph)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples]
-        try:
-            return from_graph(graph_from_quads(quads), assessment_id)
-        except KeyError:
-            return None
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, node) for t in self.backend.get_graph(graph)
+        ]
 
-    def list(self, org: str | None = None) -> list[AssessmentSummary]:
-        rows = []
-        for row in self.backend.select(LIST_QUERY, default_graphs=None):
-            if not row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE):
-                continue
-            rows.append(
-                AssessmentSummary(
-                    id=row.get("id", ""),
-                    organisation=row.get("org", ""),
-                    date=row.get("date", ""),
-                    stage=row.get("stage", "").rsplit("/", 1)[-1].removesuffix("-stage"),
-                    headcount=int(row.get("headcount", "0")),
-                    created=row.get("created", ""),
-                )
-            )
-        if org:
-            needle = org.casefold().strip()
-            rows = [r for r in rows if needle in r.organisation.casefold()]
-        rows.sort(key=lambda r: (r.organisation.casefold(), r.date, r.created, r.id))
-        return rows
+    def _write(self, graph: str, quads: list[ox.Quad]) -> None:
+        self.backend.put_graph(graph, [q.triple for q in quads])
 
-    def delete(self, assessment_id: str) -> bool:
-        if not self.exists(assessment_id):
+    def _list_rows(self) -> Iterable[Mapping[str, str]]:
+        return self.backend.select(LIST_QUERY, default_graphs=None)
+
+    def _remove(self, graph: str) -> bool:
+        if not self._has(graph):
             return False
-        self.backend.delete_graph(self._graph(assessment_id))
+        self.backend.delete_graph(graph)
         return True

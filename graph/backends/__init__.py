@@ -13,7 +13,7 @@ holds the snapshot (loading or refreshing an embedded store; checking a remote o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import (
     SHIPPED_GRAPHS,
@@ -29,6 +29,10 @@ from .base import (
     StoreUnavailableError,
 )
 
+if TYPE_CHECKING:
+    from ..build import Snapshot
+    from ..settings import Settings
+
 SPEC_HELP = (
     "use `memory`, `oxigraph:PATH` (a directory), or "
     "`sparql:QUERY_URL[,update=URL][,gsp=URL]` (credentials go in SCALEKG_STORE_USER / "
@@ -36,9 +40,9 @@ SPEC_HELP = (
 )
 
 
-def parse_spec(spec: str) -> tuple[str, Any]:
+def parse_spec(spec: str) -> tuple[str, Any]:  # the argument: None, a Path or a RemoteSpec
     """``(kind, argument)`` of a store spec, or StoreSpecError with a clear message."""
-    from .remote import RemoteSpec
+    from .remote_protocol import RemoteSpec
 
     text = (spec or "").strip()
     if not text:
@@ -62,11 +66,11 @@ def parse_spec(spec: str) -> tuple[str, Any]:
     raise StoreSpecError(f"unknown store {spec!r}: {SPEC_HELP}")
 
 
-def check_serving(settings: Any) -> None:
+def check_serving(settings: Settings) -> None:
     """Fail fast, before any server process starts, on a store spec that cannot be served with
     these settings (malformed, or ``oxigraph:PATH`` with several uvicorn workers)."""
     kind, arg = parse_spec(settings.store)
-    workers = int(getattr(settings, "workers", 1) or 1)
+    workers = settings.workers
     if kind == "oxigraph" and workers > 1:
         raise StoreSpecError(
             f"`oxigraph:{arg}` runs with one worker process: RocksDB lets only one process "
@@ -76,7 +80,7 @@ def check_serving(settings: Any) -> None:
         )
 
 
-def open_backend(settings: Any, *, read_only: bool = False) -> Backend:
+def open_backend(settings: Settings, *, read_only: bool = False) -> Backend:
     """The backend named by ``settings.store`` (a ``Settings``), opened but not loaded."""
     kind, arg = parse_spec(settings.store)
     if kind == "memory":
@@ -92,14 +96,14 @@ def open_backend(settings: Any, *, read_only: bool = False) -> Backend:
 
     return RemoteBackend(
         arg,
-        user=getattr(settings, "store_user", None),
-        password=getattr(settings, "store_password", None),
-        auth=getattr(settings, "store_auth", "digest"),
-        timeout=float(getattr(settings, "query_timeout", 10.0)),
+        user=settings.store_user,
+        password=settings.store_password,
+        auth=settings.store_auth,
+        timeout=settings.query_timeout,
     )
 
 
-def open_for_serving(settings: Any, snapshot: Any) -> tuple[Backend, LoadReport | None]:
+def open_for_serving(settings: Settings, snapshot: Snapshot) -> tuple[Backend, LoadReport | None]:
     """Open the store and make sure it holds ``snapshot`` (anything with ``path`` and ``hash``).
 
     Embedded stores are loaded or refreshed here. A remote store is only checked: it must hold

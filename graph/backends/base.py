@@ -161,8 +161,9 @@ class Backend(Protocol):
         """Load the snapshot, or replace the shipped graphs if the store holds another one."""
         ...
 
-    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Replace one named graph with these triples (atomically where the store allows)."""
+    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> int | None:
+        """Replace one named graph with these triples (atomically where the store allows); a
+        remote store returns the number of requests it sent."""
         ...
 
     def delete_graph(self, graph: str) -> bool: ...
@@ -281,16 +282,3 @@ def file_sha(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()[:16]
-
-
-def rows_from_solutions(results: ox.QuerySolutions) -> list[Row]:
-    names = [v.value for v in results.variables]
-    rows = []
-    for solution in results:
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                row[name] = value.value if hasattr(value, "value") else str(value)
-        rows.append(row)
-    return rows

@@ -13,7 +13,15 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..assessment.repository import OxigraphAssessmentRepository
-from ..store import Row
+from ..store import (
+    GraphName,
+    QueryResult,
+    Row,
+    query_triples,
+    rows_from_solutions,
+    solutions,
+    term_text,
+)
 from .base import (
     LOADED_HASH_QUERY,
     LOADED_SNAPSHOT,
@@ -24,9 +32,10 @@ from .base import (
     LoadReport,
     SnapshotRef,
     StoreError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
     TermRow,
     os_error_to_store_error,
-    rows_from_solutions,
     sorted_triples,
 )
 
@@ -59,7 +68,7 @@ class EmbeddedBackend:
         self.where = where
         self.read_only = False
         self.write_refusal: StoreError | None = None  # why writes are refused, when read-only
-        self._shipped = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
+        self._shipped: list[GraphName] = [ox.NamedNode(g) for g in SHIPPED_GRAPHS]
 
     # -- naming -------------------------------------------------------------------------------
 
@@ -80,8 +89,6 @@ class EmbeddedBackend:
         if self.read_only:
             if self.write_refusal is not None:
                 raise self.write_refusal
-            from .base import StoreReadOnlyError
-
             raise StoreReadOnlyError(
                 f"the store {self.where} is open read-only (its directory cannot be written); "
                 "writes are refused, reads still work."
@@ -95,7 +102,7 @@ class EmbeddedBackend:
 
     def select(self, query: str) -> list[Row]:
         try:
-            results = self.ox_store.query(query, default_graph=self._shipped)
+            results = solutions(self.ox_store.query(query, default_graph=self._shipped))
         except OSError as exc:
             raise self._wrap(exc) from exc
         return rows_from_solutions(results)
@@ -103,15 +110,16 @@ class EmbeddedBackend:
     def select_terms(self, query: str, bind: Bindings | None = None) -> list[TermRow]:
         """A SELECT over the shipped graphs; rows of RDF terms. ``bind`` binds variables to IRIs
         (pyoxigraph substitutions: nothing is pasted into the query)."""
-        results = self._bound_query(query, bind)
+        results = solutions(self._bound_query(query, bind))
         names = [v.value for v in results.variables]
         return [{n: row[n] for n in names if row[n] is not None} for row in results]
 
     def construct(self, query: str, bind: Bindings | None = None) -> list[ox.Triple]:
         """A CONSTRUCT over the shipped graphs with ``bind`` applied; sorted, no duplicates."""
-        return sorted_triples(self._bound_query(query, bind))
+        return sorted_triples(query_triples(self._bound_query(query, bind)))
 
-    def _bound_query(self, query: str, bind: Bindings | None) -> Any:
+    def _bound_query(self, query: str, bind: Bindings | None) -> QueryResult:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
         substitutions = {ox.Variable(k): ox.NamedNode(v) for k, v in (bind or {}).items()}
         try:
             return self.ox_store.query(
@@ -129,8 +137,8 @@ class EmbeddedBackend:
 
     def loaded_hash(self) -> str | None:
         try:
-            for solution in self.ox_store.query(LOADED_HASH_QUERY):
-                return solution["h"].value
+            for solution in solutions(self.ox_store.query(LOADED_HASH_QUERY)):
+                return term_text(solution["h"])
         except OSError as exc:
             raise self._wrap(exc) from exc
         return None
@@ -140,8 +148,8 @@ class EmbeddedBackend:
 
     def count(self, graph: str | None = None) -> int:
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "GRAPH ?g { ?s ?p ?o }"
-        for s in self.ox_store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"):
-            return int(s["n"].value)
+        for s in solutions(self.ox_store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")):
+            return int(term_text(s["n"]))
         return 0
 
     def ping(self) -> None:
@@ -157,8 +165,6 @@ class EmbeddedBackend:
             report.seconds = time.perf_counter() - start
             return report
         if self.read_only:
-            from .base import StoreReadOnlyError
-
             if self.write_refusal is not None:
                 raise type(self.write_refusal)(
                     f"{self.write_refusal.message} The store holds snapshot {previous or 'none'} "
@@ -240,8 +246,6 @@ class EmbeddedBackend:
             @property
             def store(self):
                 if backend.ox_store is None:
-                    from .base import StoreUnavailableError
-
                     raise StoreUnavailableError(f"the store {backend.where} is closed")
                 return backend.ox_store
 

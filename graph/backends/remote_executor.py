@@ -26,31 +26,32 @@ cap and the ``truncated`` flag are the same as with the embedded stores:
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import pyoxigraph as ox
 
 from ..namespaces import PREFIXES
 from ..sparql import formats
 from ..sparql.errors import (
+    ForbiddenQueryError,
     QueryExecutionError,
     QuerySyntaxError,
     QueryTimeoutError,
     UpdateNotAllowedError,
 )
-from ..sparql.executor import DEFAULT_BASE_IRI, QueryResult
+from ..sparql.executor import DEFAULT_BASE_IRI
 from ..sparql.guard import check_dataset_params, check_query
 from ..sparql.json_terms import JsonTerms
+from ..sparql.result_cache import QueryResult
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
-from .remote import (
+from .remote import RemoteBackend
+from .remote_protocol import (
     JSON_RESULTS,
     NTRIPLES,
-    RemoteBackend,
     RemoteSyntaxError,
     RemoteTimeoutError,
     json_boolean,
@@ -86,6 +87,19 @@ _GRAPH_FORMATS = {
 }
 
 
+@dataclass(slots=True)
+class _Request:
+    """One query on its way to the store: what the guard found, and what is sent."""
+
+    info: Any
+    media_type: str
+    query: str
+    text: str
+    started: float
+    args: tuple
+    kwargs: dict
+
+
 class RemoteQueryExecutor:
     """Guarded SPARQL queries forwarded to a remote store, with a time limit and a row cap."""
 
@@ -106,6 +120,8 @@ class RemoteQueryExecutor:
         self.known_graphs = frozenset(known_graphs)
         self.default_graphs = tuple(known_graphs)
         self.prefixes = dict(PREFIXES if prefixes is None else prefixes)
+        # every default prefix (for updates); queries get only those they use (_prologue)
+        self.prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in self.prefixes.items())
         self._prologues: dict[tuple, str] = {}
         self.base_iri = base_iri
         self.workers = workers or 1
@@ -175,40 +191,74 @@ class RemoteQueryExecutor:
         default_graph_uris: list[str] | tuple[str, ...] = (),
         named_graph_uris: list[str] | tuple[str, ...] = (),
         base_iri: str | None = None,
+        client: str | None = None,  # accepted for interface parity; the server limits clients
     ) -> QueryResult:
         """Run one read-only query on the remote store (at most about ``timeout_s``)."""
+        request = self._request(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)
+        try:
+            response = self.backend.query_response(*request.args, **request.kwargs)
+        except StoreError as exc:
+            raise self._error(exc, request) from exc
+        return self._result(request, response)
+
+    async def aexecute(
+        self,
+        query: str,
+        *,
+        accept: str | None = None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+        client: str | None = None,
+    ) -> QueryResult:
+        """``execute`` for asyncio code: the round trip to the store runs on the event loop
+        (``RemoteBackend.aquery_response``), so a handler neither blocks the loop nor pays a
+        thread hand-off per query."""
+        request = self._request(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)
+        try:
+            response = await self.backend.aquery_response(*request.args, **request.kwargs)
+        except StoreError as exc:
+            raise self._error(exc, request) from exc
+        return self._result(request, response)
+
+    def _request(self, query, accept, fmt, default_graph_uris, named_graph_uris, base_iri):
         info, media_type, text, defaults, named = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        started = time.monotonic()
         self.stats["queries"] += 1
         graph_form = info.form not in ("SELECT", "ASK")
-        try:
-            response = self.backend.query_response(
-                text,
-                NTRIPLES if graph_form else JSON_RESULTS,
-                default_graphs=defaults,
-                named_graphs=named,
-                timeout=self.timeout_s,
-            )
-        except RemoteTimeoutError as exc:
+        return _Request(
+            info=info,
+            media_type=media_type,
+            query=query,
+            text=text,
+            started=time.monotonic(),
+            args=(text, NTRIPLES if graph_form else JSON_RESULTS),
+            kwargs={"default_graphs": defaults, "named_graphs": named, "timeout": self.timeout_s},
+        )
+
+    def _error(self, exc: StoreError, request: _Request) -> Exception:
+        """The endpoint's error for a store error (the caller raises it)."""
+        if isinstance(exc, RemoteTimeoutError):
             self.stats["timeouts"] += 1
-            raise QueryTimeoutError(
+            return QueryTimeoutError(
                 f"the query ran past the {self.timeout_s:g} s limit ({exc.message})",
                 self.timeout_s,
-            ) from exc
-        except RemoteSyntaxError as exc:
-            raise QuerySyntaxError(
-                _shift_lines(exc.message, text.count("\n") - query.count("\n"))
-            ) from exc
-        except StoreUnavailableError as exc:
+            )
+        if isinstance(exc, RemoteSyntaxError):
+            shift = request.text.count("\n") - request.query.count("\n")
+            return QuerySyntaxError(_shift_lines(exc.message, shift))
+        if isinstance(exc, StoreUnavailableError):
             self.stats["unavailable"] += 1
-            raise StoreUnavailableQueryError(exc.message, self.timeout_s) from exc
-        except StoreError as exc:
-            self.stats["errors"] += 1
-            raise QueryExecutionError(exc.message) from exc
+            return StoreUnavailableQueryError(exc.message, self.timeout_s)
+        self.stats["errors"] += 1
+        return QueryExecutionError(exc.message)
+
+    def _result(self, request: _Request, response) -> QueryResult:
+        info, media_type = request.info, request.media_type
         try:
-            if graph_form:
+            if info.form not in ("SELECT", "ASK"):
                 body, truncated = self._graph_body(response.content, media_type)
             else:
                 content = response.content
@@ -229,22 +279,28 @@ class RemoteQueryExecutor:
             truncated=truncated,
             query_type=info.form,
             row_limit=self.max_rows,
-            elapsed_s=time.monotonic() - started,
+            elapsed_s=time.monotonic() - request.started,
         )
-
-    async def aexecute(self, query: str, **kwargs: Any) -> QueryResult:
-        """``execute`` in a worker thread, so an async handler never blocks its event loop."""
-        return await anyio.to_thread.run_sync(functools.partial(self.execute, query, **kwargs))
 
     def execute_update(self, update: str, *, base_iri: str | None = None) -> None:
-        raise UpdateNotAllowedError(
-            "SPARQL updates are not forwarded to the remote store: write to it with its own "
-            "tools, or with `scalekg load --store …`."
+        """Forward a guarded update to the remote store's update URL (the web layer has checked
+        the update token). SERVICE and LOAD are refused; the store keeps it durably."""
+        base = base_iri or self.base_iri
+        info = check_query(
+            update,
+            known_graphs=self.known_graphs,
+            base_iri=base,
+            prefixes=self.prefixes,
+            allow_update=True,
         )
-
-    @property
-    def updates_applied(self) -> int:
-        return 0
+        if not info.is_update:
+            raise ForbiddenQueryError(f"this is a {info.form} query, not an update")
+        if not self.backend.spec.update_url:
+            raise UpdateNotAllowedError(
+                "this remote store has no update= URL in its spec, so updates cannot be forwarded"
+            )
+        self.backend._update(self._prologue(info, base) + update)
+        self.stats["updates"] = self.stats.get("updates", 0) + 1
 
     def _select_body(self, data: dict, media_type: str) -> tuple[bytes, bool]:
         variables = list(data.get("head", {}).get("vars", []))
@@ -258,7 +314,7 @@ class RemoteQueryExecutor:
         return formats.SELECT_SERIALIZERS[media_type](variables, rows), truncated
 
     def _graph_body(self, content: bytes, media_type: str) -> tuple[bytes, bool]:
-        triples = []
+        triples: list[ox.Triple] = []
         truncated = False
         for t in ox.parse(content, format=ox.RdfFormat.N_TRIPLES):
             if len(triples) >= self.max_rows:
@@ -283,8 +339,8 @@ def _passes_through(
 ) -> bool:
     """Whether the server's SPARQL JSON answer can go to the client byte for byte.
 
-    When the client wants SPARQL JSON too, re-serialising costs more than the query's whole
-    round trip to the server. The server's bytes are sent as they are when they are SPARQL JSON
+    When the client wants SPARQL JSON too, re-serialising (terms, then JSON) cost about as much
+    API CPU as the rest of the request (issue 15). The server's bytes are sent as they are when they are SPARQL JSON
     results of a SELECT (``head.vars`` and ``results.bindings``) within the row cap, with no term
     that we rewrite. Otherwise the caller re-serialises."""
     if media_type != formats.SPARQL_JSON or not isinstance(data, dict):
@@ -305,7 +361,9 @@ def _passes_through(
 def _boolean_body(value: bool, media_type: str) -> bytes:
     doc = json.dumps({"head": {}, "boolean": value}).encode()
     parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULT_FORMATS[media_type])
+    body = parsed.serialize(format=_RESULT_FORMATS[media_type])
+    assert body is not None  # with no output file, serialize returns the bytes
+    return body
 
 
 def _shift_lines(message: str, offset: int) -> str:

@@ -19,11 +19,11 @@ suggestions above ``SUGGESTION_FLOOR`` only; ``UnparseableQuestionError`` (422) 
 import unicodedata
 from dataclasses import dataclass, field
 
-import networkx as nx
 from rapidfuzz import fuzz, process
 
 from ..answers import has_answers
 from ..model import KnowledgeGraph
+from ..paths import connected
 from .lexicon import (
     ANY,
     CONTEXT_PREPS,
@@ -447,7 +447,7 @@ def relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
 
 
 def _connected(kg: KnowledgeGraph, a: str, b: str) -> bool:
-    return a in kg.nx and b in kg.nx and (nx.has_path(kg.nx, a, b) or nx.has_path(kg.nx, b, a))
+    return connected(kg, a, b)
 
 
 def _did_you_mean(chosen: Candidate, candidates: list[Candidate]) -> list[Candidate]:

@@ -105,8 +105,8 @@ class ConceptIndex:
         per_concept: dict[int, set[str]] = defaultdict(set)
         for n in names:
             per_concept[n.concept].update(n.stems)
-        for stems in per_concept.values():
-            for s in stems:
+        for concept_stems in per_concept.values():
+            for s in concept_stems:
                 df[s] += 1
         total = len(concepts) + 1
         idf = {s: math.log(total / (d + 0.5)) for s, d in df.items()}
@@ -126,9 +126,9 @@ class ConceptIndex:
                 by_word.append((" ".join(words[k:]), j))
         synonyms: dict[str, set[str]] = defaultdict(set)
         for group in WORD_SYNONYMS:
-            stems = {stem(w) for w in group}
-            for s in stems:
-                synonyms[s] |= stems - {s}
+            group_stems = {stem(w) for w in group}
+            for s in group_stems:
+                synonyms[s] |= group_stems - {s}
         index = cls(
             concepts=concepts,
             names=names,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -34,6 +35,7 @@ RESULT_MEDIA_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
 GRAPH_MEDIA_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)
 # A Linked Data document: the HTML page first (browsers), then the RDF serialisations.
 DOCUMENT_MEDIA_TYPES: tuple[str, ...] = (HTML, TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+_KNOWN_MEDIA_TYPES = frozenset(RESULT_MEDIA_TYPES + GRAPH_MEDIA_TYPES + DOCUMENT_MEDIA_TYPES)
 
 # ``format=`` short names.
 FORMAT_NAMES: dict[str, str] = {
@@ -54,6 +56,10 @@ FORMAT_NAMES: dict[str, str] = {
     "n-triples": N_TRIPLES,
     "html": HTML,
     "htm": HTML,
+    "n3": TURTLE,  # Turtle is a subset of N3: what SPARQLWrapper asks for with N3
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
+    "application/x-json+ld": JSON_LD,
 }
 
 # Common synonyms, mapped per kind of result to the type we answer with.
@@ -131,6 +137,7 @@ def negotiate_document(accept: str | None, fmt: str | None = None) -> str:
         accept,
         fmt,
         "a Linked Data document",
+        strict=True,
     )
 
 
@@ -141,15 +148,24 @@ def _choose(
     accept: str | None,
     fmt: str | None,
     what: str,
+    strict: bool = False,
 ) -> str:
+    """``strict``: an unknown ``format=`` is a 406 rather than left to the Accept header."""
     if fmt:
-        key = fmt.strip().lower()
-        mtype = FORMAT_NAMES.get(key, key.split(";")[0].strip())
-        mtype = aliases.get(mtype, mtype)
-        mtype = fallback.get(mtype, mtype)
-        if mtype in supported:
-            return mtype
-        raise NotAcceptableError(f"format={fmt} cannot express {what}", list(supported))
+        # format=/output= may come several times, or as a comma list (SPARQLWrapper sends
+        # "application/ld+json,application/x-json+ld"): the first value we can answer wins.
+        known = False
+        for value in fmt.split(","):
+            key = value.strip().lower()
+            mtype = FORMAT_NAMES.get(key, key.split(";")[0].strip())
+            mtype = aliases.get(mtype, mtype)
+            mtype = fallback.get(mtype, mtype)
+            if mtype in supported:
+                return mtype
+            known = known or mtype in _KNOWN_MEDIA_TYPES
+        if known or strict:  # a format we know, but not for this kind of result
+            raise NotAcceptableError(f"format={fmt} cannot express {what}", list(supported))
+        # Only values we do not know: negotiate with the Accept header instead.
     if not accept or not accept.strip():
         return supported[0]
     best: tuple[float, int, int, int] | None = None
@@ -173,9 +189,9 @@ def _choose(
                 match = cand
         if match is None or match[0] <= 0:
             continue
-        key = (match[0], match[1], match[2], -server_rank)
-        if best is None or key > best:
-            best, choice = key, mtype
+        score = (match[0], match[1], match[2], -server_rank)
+        if best is None or score > best:
+            best, choice = score, mtype
     if choice is None:
         raise NotAcceptableError(
             f"none of the types in 'Accept: {accept}' can express {what}", list(supported)
@@ -282,7 +298,7 @@ def select_xml(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
                 out.append(f'<binding name="{_xml_escape(var)}">{_xml_term(term, kinds)}</binding>')
         out.append("</result>\n")
     out.append("</results></sparql>\n")
-    return "".join(out).encode()
+    return xml_safe("".join(out).encode())
 
 
 def _csv_term(term, kinds) -> str:
@@ -307,12 +323,37 @@ def select_csv(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return buf.getvalue().encode()
 
 
+def _tsv_term(term, kinds) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, kinds[3]):  # a triple term, in SPARQL 1.2 syntax
+        parts = (_tsv_term(t, kinds) for t in (term.subject, term.predicate, term.object))
+        return "<<( " + " ".join(parts) + " )>>"
+    return str(term).replace("\t", "\\t")
+
+
 def select_tsv(variables: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """SPARQL 1.1 Query Results TSV: terms in Turtle / N-Triples syntax."""
+    """SPARQL 1.1 Query Results TSV: terms in Turtle / N-Triples syntax (``<<( s p o )>>``
+    for triple terms)."""
+    kinds = _term_kinds()
     lines = ["\t".join(f"?{v}" for v in variables)]
     for row in rows:
-        lines.append("\t".join("" if t is None else str(t).replace("\t", "\\t") for t in row))
+        lines.append("\t".join(_tsv_term(t, kinds) for t in row))
     return ("\n".join(lines) + "\n").encode()
+
+
+# Characters XML 1.0 cannot hold, not even as a character reference, as UTF-8 bytes: the C0
+# controls but tab, line feed and carriage return, and U+FFFE / U+FFFF. (No byte of a multi-byte
+# UTF-8 sequence is below 0x80, so the C0 bytes can be matched on the bytes.)
+_XML_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+REPLACEMENT = "\ufffd".encode()
+
+
+def xml_safe(body: bytes) -> bytes:
+    """An XML document made well-formed: characters XML cannot hold become U+FFFD.
+
+    (The exact values are in the JSON, CSV and TSV results.)"""
+    return _XML_ILLEGAL.sub(REPLACEMENT, body) if _XML_ILLEGAL.search(body) else body
 
 
 SELECT_SERIALIZERS = {

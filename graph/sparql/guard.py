@@ -24,7 +24,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from .errors import ForbiddenQueryError, QuerySyntaxError, UpdateNotAllowedError
+from .errors import (
+    ForbiddenQueryError,
+    QuerySyntaxError,
+    QueryTooComplexError,
+    UpdateNotAllowedError,
+)
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = (
@@ -79,6 +84,16 @@ _TOKEN_RE = re.compile(
 
 _UCHAR_RE = re.compile(_UCHAR)
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+# Shape limits, checked on the tokens before any engine parses the text. pyoxigraph's parser
+# recurses on nesting and crashes the process (stack overflow) from about 3,000 nested groups;
+# honest queries stay far below these.
+# It also recurses on long chains (1+1+...+1, a && b && ..., thousands of triple patterns),
+# measured crashing from about 14,000 tokens, and on runs of "!" from about 9,500.
+MAX_NESTING = 64  # nested { } ( ) [ ] at any point, and runs of unary "!"
+MAX_UNIONS = 256  # UNION keywords
+MAX_PATH_STEPS = 256  # property-path operators: / | ^ (and division, which is cheap to count in)
+MAX_TOKENS = 8000  # significant tokens (white space and comments are free)
 
 # Functions whose value changes from one evaluation to the next (results are not cached).
 _NON_DETERMINISTIC = frozenset(("NOW", "RAND", "UUID", "STRUUID", "BNODE"))
@@ -271,11 +286,63 @@ class _Parser:
         return defaults, named
 
 
+_OPENERS = frozenset("{([")
+_CLOSERS = frozenset("})]")
+_PATH_OPERATORS = frozenset(("/", "|", "^", "^^"))  # "^^" lexes as the datatype marker
+
+
+def check_shape(text: str, tokens: list[Token]) -> None:
+    """Refuse a query too long, nested too deeply, or with too many UNION branches or path
+    steps for the engine to parse safely (QueryTooComplexError, before any engine sees it)."""
+    if len(tokens) > MAX_TOKENS:
+        raise QueryTooComplexError(
+            f"the query has {len(tokens)} tokens; the limit is {MAX_TOKENS} (use fewer "
+            "patterns, or several queries)",
+            MAX_TOKENS,
+        )
+    depth = unions = steps = nots = 0
+    for tok in tokens:
+        t = tok.text
+        if tok.kind == "PUNCT" and t == "!":
+            nots += 1
+            if nots > MAX_NESTING:
+                raise QueryTooComplexError(f"more than {MAX_NESTING} '!' in a row", MAX_NESTING)
+            continue
+        nots = 0
+        if tok.kind == "PUNCT":
+            if t in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    line, column = line_column(text, tok.pos)
+                    raise QueryTooComplexError(
+                        f"error at {line}:{column}: the query nests groups, brackets or "
+                        f"parentheses more than {MAX_NESTING} deep; flatten it",
+                        MAX_NESTING,
+                    )
+            elif t in _CLOSERS:
+                depth -= 1
+            elif t in _PATH_OPERATORS:
+                steps += len(t)  # "^^" is two inverse steps
+                if steps > MAX_PATH_STEPS:
+                    raise QueryTooComplexError(
+                        f"the query has more than {MAX_PATH_STEPS} property-path steps",
+                        MAX_PATH_STEPS,
+                    )
+        elif tok.kind == "WORD" and t.upper() == "UNION":
+            unions += 1
+            if unions > MAX_UNIONS:
+                raise QueryTooComplexError(
+                    f"the query has more than {MAX_UNIONS} UNION branches; use VALUES instead",
+                    MAX_UNIONS,
+                )
+
+
 @lru_cache(maxsize=2048)
 def _analyze_cached(
     text: str, base_iri: str | None, prefixes: tuple[tuple[str, str], ...]
 ) -> QueryInfo:
     tokens = tokenize(text)
+    check_shape(text, tokens)
     uses_service = any(t.kind in _KEYWORDISH and _contains(t, "SERVICE") for t in tokens)
     uses_load = any(t.kind in _KEYWORDISH and _contains(t, "LOAD") for t in tokens)
     parser = _Parser(text, tokens, base_iri, dict(prefixes))
@@ -323,7 +390,8 @@ def analyze(
     """Lexical analysis of a query or update: its form, base, FROM graphs and risky features.
 
     Raises QuerySyntaxError only for lexical errors and a missing query form; every other syntax
-    error is left to the engine, which reports it with its own position."""
+    error is left to the engine, which reports it with its own position. Raises
+    QueryTooComplexError for a shape the engine cannot parse safely (``check_shape``)."""
     return _analyze_cached(text, base_iri, tuple(sorted((prefixes or {}).items())))
 
 

@@ -9,61 +9,23 @@ the parent kills it when the time limit passes (``executor.py``). The worker:
 - receives the snapshot bytes from the parent (it opens no file), loads them, reports its graphs;
 - then answers requests, one at a time, applying the row cap and serializing in place.
 
-Wire format, both ways: an 8-byte big-endian length, then a pickle. Only the parent talks to it.
-Requests and replies are documented in ``executor.py``.
+Wire format (``wire.py``), both ways: an 8-byte big-endian length, then a pickle. Only the parent
+talks to it. Requests and replies are documented in ``executor.py``. The store is never updated:
+embedded stores are read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import re
 import socket
-import struct
 import sys
 from itertools import islice
 
-HEADER = struct.Struct("!Q")
+from .wire import Reader, send_message
+
 _POSITION = re.compile(r"(?:error at )?(\d+):(\d+)")
-
-
-class Reader:
-    """Framed messages from a blocking socket, with as few ``recv`` calls as possible."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buf = bytearray()
-
-    def _fill(self, n: int) -> None:
-        while len(self.buf) < n:
-            chunk = self.sock.recv(max(n - len(self.buf), 65536))
-            if not chunk:
-                raise EOFError
-            self.buf += chunk
-
-    def recv(self):
-        self._fill(HEADER.size)
-        (size,) = HEADER.unpack_from(self.buf)
-        end = HEADER.size + size
-        self._fill(end)
-        message = pickle.loads(memoryview(self.buf)[HEADER.size : end])
-        del self.buf[:end]
-        return message
-
-
-def recv_message(sock: socket.socket):
-    """One message (for a caller that reads a single message from a fresh socket)."""
-    return Reader(sock).recv()
-
-
-def send_message(sock: socket.socket, message) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(payload) < 65536:
-        sock.sendall(HEADER.pack(len(payload)) + payload)
-    else:
-        sock.sendall(HEADER.pack(len(payload)))
-        sock.sendall(payload)
 
 
 # ------------------------------------------------------------------------------ hardening
@@ -167,10 +129,6 @@ class Evaluator:
             formats.RDF_XML: ox.RdfFormat.RDF_XML,
         }
 
-    def apply_updates(self, updates):
-        for text, base_iri in updates:
-            self.store.update(text, base_iri=base_iri, prefixes=self.prefixes)
-
     def query(
         self, text, base_iri, prefixes, union, default_graphs, named_graphs, media_type, max_rows
     ):
@@ -204,6 +162,8 @@ class Evaluator:
         if truncated:
             del triples[max_rows:]
         body = ox.serialize(triples, format=self.graph_formats[media_type], prefixes=self.prefixes)
+        if media_type == self.formats.RDF_XML:
+            body = self.formats.xml_safe(body)
         return ("ok", "GRAPH", media_type, truncated, body)
 
 
@@ -221,6 +181,7 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
     counts = store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
     )
+    assert isinstance(counts, ox.QuerySolutions)  # a SELECT
     for g, n in counts:
         sizes[g.value if g is not None else ""] = int(n.value)
     evaluator = Evaluator(store, init.get("prefixes") or {})
@@ -232,22 +193,12 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
         except EOFError:
             return
         op = request[0]
-        if op in ("query", "update") and request[1]:
-            try:  # updates other workers already applied; they cannot fail here but for resources
-                evaluator.apply_updates(request[1])
-            except Exception as exc:
-                send_message(sock, ("fatal", f"replaying updates failed: {exc}"))
-                return
         try:
             if op == "query":
-                _, _, text, base_iri, prefixes, union, dgs, ngs, media_type, max_rows = request
+                _, text, base_iri, prefixes, union, dgs, ngs, media_type, max_rows = request
                 reply = evaluator.query(
                     text, base_iri, prefixes, union, dgs, ngs, media_type, max_rows
                 )
-            elif op == "update":
-                _, _, text, base_iri = request
-                evaluator.apply_updates(((text, base_iri),))
-                reply = ("ok",)
             elif op == "ping":
                 reply = ("pong", os.getpid())
             else:

@@ -10,7 +10,8 @@ from scalekg.graph.assessment.repository import (
     repository_for,
 )
 from scalekg.graph.backends.memory import EmbeddedBackend
-from scalekg.graph.backends.remote import RemoteBackend, RemoteSpec
+from scalekg.graph.backends.remote import RemoteBackend
+from scalekg.graph.backends.remote_protocol import RemoteSpec
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.store import load_memory_store, store_selector
 

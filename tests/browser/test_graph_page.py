@@ -500,3 +500,16 @@ def test_standalone_file_shows_the_views_it_holds_and_says_when_it_has_not(page,
         "#status"
     )
     page.watch.assert_clean()
+
+
+def test_standalone_file_reads_relation_and_stage_aliases_from_the_url(page, static_server, kg):
+    """The page's names come from graph/params.py: ``relations=influences`` and ``stages=late``
+    mean what they mean on the server (the page once knew predicates only and dropped them)."""
+    view = parse_view(kg, {"relations": "influencesPositively", "stages": "late-stage"})
+    url = static_server.publish("aliases.html", render_page(kg, view, standalone=True))
+    open_graph(page, url + "?relations=influences&stages=late&focus=be-humble")
+    state = page.evaluate("scalekg.state()")
+    assert state["relations"] == ["influencesPositively"] and state["stages"] == ["late-stage"]
+    served = parse_view(kg, {"relations": "influences", "stages": "late", "focus": "be-humble"})
+    assert shown(page) == [kg.concepts[i].slug for i in select(kg, served, max_nodes=600).nodes]
+    page.watch.assert_clean()

@@ -19,6 +19,7 @@ COMMANDS = {  # package -> the command it provides
     "chromium": "chromium",
     "virtuoso-opensource": "virtuoso-t",
     "wrk": "wrk",
+    "poppler-utils": "pdftoppm",
     "make": "make",
 }
 ALL = list(COMMANDS)
@@ -94,14 +95,14 @@ def test_as_root_with_apt_it_updates_then_installs_what_is_missing(machine):
 
 
 def test_only_the_missing_packages_are_installed(machine):
-    result = machine(root=True, present=("java", "virtuoso-t", "wrk", "make"))
+    result = machine(root=True, present=("java", "virtuoso-t", "wrk", "pdftoppm", "make"))
     assert result.returncode == 0, result.stderr
     assert apt_calls(machine)[1].split()[-1] == "chromium"
     assert "default-jre-headless" not in apt_calls(machine)[1]
 
 
 def test_not_root_stops_at_once_with_the_exact_command(machine):
-    result = machine(root=False, present=("make", "wrk"))
+    result = machine(root=False, present=("make", "wrk", "pdftoppm"))
     assert result.returncode == 1
     assert apt_calls(machine) == []
     expected = (
@@ -130,3 +131,23 @@ def test_a_python_without_venv_gets_python3_venv(machine):
     result = machine("--dry-run", root=True, present=tuple(COMMANDS.values()))
     assert result.returncode == 0
     assert result.stdout.rstrip().endswith("apt-get install -y python3-venv")
+
+
+@pytest.mark.parametrize("status", [0, 1, 5])
+def test_ci_run_passes_on_make_test_status_only(machine, status):
+    """.ci/run's status is `make test`'s: pytest's exit 5 (no test collected) is a failure."""
+    present = tuple(c for c in COMMANDS.values() if c != "make")
+    stub(machine.bin_dir, "dirname", f'exec {shutil.which("dirname")} "$@"')
+    for command in present:
+        stub(machine.bin_dir, command)
+    stub(machine.bin_dir, "make", f'echo "make $*"; exit {status}')
+    stub(machine.bin_dir, "id", "echo 1000")
+    result = subprocess.run(
+        [str(machine.bin_dir / "bash"), str(SCRIPT.parent / "run")],
+        env={"PATH": str(machine.bin_dir), "HOME": str(machine.bin_dir)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == status, result.stderr
+    assert "make test" in result.stdout

@@ -1,5 +1,6 @@
 """The executor: results parsed back with rdflib, dataset selection, row cap, hard time limit,
-worker replacement, updates on every worker, and the network sandbox of the workers."""
+worker replacement, the two lanes and per-client limits, the memory cap, no updates on embedded
+stores, and the network sandbox of the workers."""
 
 import asyncio
 import io
@@ -251,13 +252,26 @@ def test_row_cap_truncates_and_says_so(tmp_path, sparql_data):
 @pytest.fixture
 def fast_executor(tmp_path, sparql_data):
     snap = sparql_data.write_snapshot(tmp_path / "s.nq")
-    ex = QueryExecutor(snap, workers=2, timeout_s=1.5, max_rows=100)
+    ex = QueryExecutor(snap, workers=2, slow_workers=1, timeout_s=1.5, max_rows=100)
     yield ex
     ex.close()
 
 
+def all_pids(ex: QueryExecutor) -> set[int]:
+    return ex.fast.pids | ex.slow.pids
+
+
+def wait_whole(ex: QueryExecutor, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(ex.fast.pids) == ex.workers and len(ex.slow.pids) == ex.slow_workers:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the pools did not get their workers back")
+
+
 def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
-    pids = {w.pid for w in fast_executor._all}
+    pids = all_pids(fast_executor)
     t = time.monotonic()
     with pytest.raises(QueryTimeoutError) as exc:
         fast_executor.execute(sparql_data.RUNAWAY, accept=None)
@@ -266,21 +280,20 @@ def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
     assert time.monotonic() - t >= 1.5
     assert exc.value.limit_s == 1.5
     assert fast_executor.stats["timeouts"] == 1
-    # The killed worker is really gone and replaced; the pool is whole again.
-    deadline = time.monotonic() + 10
-    while len(fast_executor._all) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    new_pids = {w.pid for w in fast_executor._all}
-    assert len(new_pids) == 2 and new_pids != pids
-    killed = pids - new_pids
-    assert len(killed) == 1
+    assert fast_executor.stats["moved_to_slow_lane"] == 1
+    # Its fast-lane worker (after the fast limit) and its slow-lane worker (at the time limit)
+    # are really gone and replaced; the pools are whole again.
+    wait_whole(fast_executor)
+    new_pids = all_pids(fast_executor)
+    assert len(pids - new_pids) == 2
+    assert fast_executor.stats["deaths"] == 0
     assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(sparql_data.QUADS)
 
 
 def test_other_queries_are_served_while_one_runs_away(tmp_path, sparql_data):
     """Event-based: every other query is answered while the runaway still holds its worker."""
     snap = sparql_data.write_snapshot(tmp_path / "s.nq")
-    ex = QueryExecutor(snap, workers=2, timeout_s=120, max_rows=100)
+    ex = QueryExecutor(snap, workers=2, slow_workers=1, timeout_s=120, fast_limit_s=120)
     outcome: list[BaseException] = []
 
     def runaway():
@@ -293,9 +306,9 @@ def test_other_queries_are_served_while_one_runs_away(tmp_path, sparql_data):
     th.start()
     try:
         deadline = time.monotonic() + 30
-        while len(ex._idle) > 1 and time.monotonic() < deadline:  # the runaway took a worker
+        while len(ex.fast._idle) > 1 and time.monotonic() < deadline:  # the runaway took one
             time.sleep(0.01)
-        assert len(ex._idle) == 1
+        assert len(ex.fast._idle) == 1
         for i in range(5):  # a different query each time: no answer comes from the cache
             q = f"SELECT (COUNT(*) AS ?n) {{ ?s ?p ?o FILTER({i} >= 0) }}"
             assert count(ex, q) == len(sparql_data.QUADS)
@@ -335,39 +348,33 @@ def test_many_concurrent_async_queries_get_their_own_answers(sparql_executor):
     assert sparql_executor.stats["restarts"] == restarts
 
 
-def test_cancelled_async_queries_leave_the_pool_healthy(fast_executor, sparql_data):
-    async def main():
-        # Two long queries take both workers; a third waits in the queue.
-        running = [
-            asyncio.create_task(
-                fast_executor.aexecute(
-                    f"{sparql_data.RUNAWAY[:-1]} FILTER({i} >= 0) }}", accept=None
-                )
-            )
-            for i in range(2)
-        ]
-        await asyncio.sleep(0.2)
-        queued = asyncio.create_task(fast_executor.aexecute("ASK { ?s ?p ?o }", accept=None))
-        await asyncio.sleep(0.1)
-        queued.cancel()
-        for t in running:
-            with pytest.raises(QueryTimeoutError):
-                await t
-        with pytest.raises(asyncio.CancelledError):
-            await queued
-        # A query cancelled while running: its worker finishes it and serves the next one.
-        quick = asyncio.create_task(
-            fast_executor.aexecute("SELECT (COUNT(*) AS ?n) { ?s ?p ?o ?x }", accept=None)
-        )
-        await asyncio.sleep(0)
-        quick.cancel()
-        r = await fast_executor.aexecute("ASK { ?s ?p ?o FILTER(1 > 0) }", accept=None)
-        return r
+def test_cancelled_queries_free_their_workers(tmp_path, sparql_data):
+    """The caller has gone: a queued query is skipped, a running one's worker is killed and
+    replaced at once (not left to run to the time limit)."""
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=1, slow_workers=1, timeout_s=5.0, fast_limit_s=3.0) as ex:
 
-    r = asyncio.run(main())
-    assert parse_results(r.body, "json").askAnswer is True
-    assert fast_executor.stats["timeouts"] == 2
-    assert fast_executor.stats["restarts"] == 2  # only the two runaways' workers
+        async def main():
+            running = asyncio.create_task(ex.aexecute(sparql_data.RUNAWAY, accept=None))
+            await asyncio.sleep(0.3)
+            queued = asyncio.create_task(ex.aexecute("ASK { ?s ?p ?o }", accept=None))
+            await asyncio.sleep(0.1)
+            queued.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await queued
+            assert ex.stats["restarts"] == 0  # the queued one cost no worker
+            running.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await running
+            # The runaway's worker is recycled now, not left to run to the fast limit.
+            killed = ex.stats["cancelled"], ex.stats["restarts"]
+            r = await ex.aexecute("ASK { ?s ?p ?o FILTER(1 > 0) }", accept=None)
+            return r, killed
+
+        r, killed = asyncio.run(main())
+        assert parse_results(r.body, "json").askAnswer is True
+        assert killed == (1, 1)
+        assert ex.stats["timeouts"] == 0 and ex.stats["deaths"] == 0
 
 
 def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
@@ -376,8 +383,9 @@ def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
     from scalekg.graph.sparql.errors import ExecutorBusyError
 
     snap = sparql_data.write_snapshot(tmp_path / "s.nq")
-    with QueryExecutor(snap, workers=1, timeout_s=1.0) as ex:
-        held = ex._acquire(1.0)  # what a runaway query does to the only worker
+    with QueryExecutor(snap, workers=1, slow_workers=1, timeout_s=1.0) as ex:
+        held = ex.fast.borrow()  # what a runaway query does to the only fast worker
+        held.__enter__()
         t = time.monotonic()
         with pytest.raises(ExecutorBusyError) as exc:
             ex.execute("ASK {}", accept=None)
@@ -393,7 +401,7 @@ def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
 
         def release_later():
             released.set()
-            ex._release(held)
+            held.__exit__(None, None, None)
 
         threading.Timer(0.3, release_later).start()
         r = ex.execute("ASK {}", accept=None)
@@ -401,33 +409,101 @@ def test_all_workers_busy_means_busy_not_hang(tmp_path, sparql_data):
         assert parse_results(r.body, "json").askAnswer is True
 
 
+# ---------------------------------------------------------------------------- lanes, clients
+
+
+def test_a_runaway_client_moves_to_the_slow_lane_and_cheap_queries_stay_fast(tmp_path, sparql_data):
+    from scalekg.graph.sparql.errors import TooManyQueriesError
+
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(
+        snap, workers=2, slow_workers=1, timeout_s=3.0, fast_limit_s=0.3, slow_per_client=1
+    ) as ex:
+
+        async def main():
+            attack = asyncio.create_task(
+                ex.aexecute(sparql_data.RUNAWAY, accept=None, client="attacker")
+            )
+            for _ in range(1000):  # until it outlives the fast limit and moves
+                if ex.stats["moved_to_slow_lane"]:
+                    break
+                await asyncio.sleep(0.01)
+            assert ex.stats["moved_to_slow_lane"] == 1 and ex.gate.is_slow("attacker")
+            for i in range(10):  # answered while the runaway still runs on the slow lane
+                r = await ex.aexecute(f"ASK {{ FILTER({i} >= 0) }}", accept=None, client="b")
+                assert parse_results(r.body, "json").askAnswer is True
+                assert not attack.done()
+            # The remembered slow client starts on the slow lane, where it has its one query.
+            with pytest.raises(TooManyQueriesError):
+                await ex.aexecute("ASK { ?s ?p ?o }", accept=None, client="attacker")
+            with pytest.raises(QueryTimeoutError):
+                await attack
+
+        asyncio.run(main())
+        assert ex.stats["deaths"] == 0
+
+
+def test_per_client_concurrency_limit(tmp_path, sparql_data):
+    from scalekg.graph.sparql.errors import TooManyQueriesError
+
+    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
+    with QueryExecutor(snap, workers=3, slow_workers=1, timeout_s=2.0, per_client=2) as ex:
+
+        async def main():
+            runs = [
+                asyncio.create_task(
+                    ex.aexecute(
+                        f"{sparql_data.RUNAWAY[:-1]} FILTER({i} >= 0) }}", accept=None, client="c"
+                    )
+                )
+                for i in range(2)
+            ]
+            await asyncio.sleep(0.1)
+            with pytest.raises(TooManyQueriesError) as exc:
+                await ex.aexecute("ASK {}", accept=None, client="c")
+            assert exc.value.limit == 2
+            other = await ex.aexecute("ASK {}", accept=None, client="d")  # others are served
+            for t in runs:
+                t.cancel()
+            await asyncio.gather(*runs, return_exceptions=True)
+            return other
+
+        assert parse_results(asyncio.run(main()).body, "json").askAnswer is True
+        assert ex.stats["clients_refused"] == 1
+
+
+def test_worker_memory_cap_is_derived_from_the_machine(sparql_executor):
+    from scalekg.graph.sparql.admission import (
+        MAX_WORKER_MB,
+        MIN_WORKER_MB,
+        machine_memory_mb,
+        worker_memory_mb,
+    )
+
+    assert worker_memory_mb(4, machine_mb=24_000) == 3000
+    assert worker_memory_mb(4, machine_mb=2_048) == MIN_WORKER_MB
+    assert worker_memory_mb(1, machine_mb=64_000) == MAX_WORKER_MB
+    expected = worker_memory_mb(sparql_executor.workers + sparql_executor.slow_workers)
+    assert sparql_executor.memory_limit_mb == expected
+    assert expected * 2 <= max(machine_memory_mb(), 2 * MIN_WORKER_MB * 3)
+    if sys.platform.startswith("linux"):
+        pid = next(iter(sparql_executor.fast.pids))
+        with open(f"/proc/{pid}/limits") as f:
+            line = next(x for x in f if x.startswith("Max address space"))
+        assert int(line.split()[3]) == expected * 1024 * 1024
+
+
 # ---------------------------------------------------------------------------- updates
 
 
-def test_update_reaches_every_worker_and_replacements(tmp_path, sparql_data):
-    snap = sparql_data.write_snapshot(tmp_path / "s.nq")
-    with QueryExecutor(snap, workers=2, timeout_s=1.5) as ex:
-        ex.execute_update(
-            "INSERT DATA { GRAPH <https://w3id.org/scalekg/graph/data> { kg:x a skg:Capability } }"
-        )
-        ask = "ASK { kg:x a skg:Capability }"
-        # Hold one worker with a runaway query: the other must see the update.
-        th = threading.Thread(target=expect_timeout, args=(ex, sparql_data.RUNAWAY))
-        th.start()
-        time.sleep(0.2)
-        assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is True
-        th.join(5)
-        # The runaway's worker was replaced: the replacement replays the update log.
-        deadline = time.monotonic() + 10
-        while len(ex._all) < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for _ in range(4):
-            assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is True
-        with pytest.raises(QuerySyntaxError):
-            ex.execute_update("INSERT DATA { nonsense")
-        with pytest.raises(ForbiddenQueryError, match="LOAD"):
-            ex.execute_update("LOAD <file:///etc/passwd>")
-        assert ex.updates_applied == 1
+def test_embedded_stores_refuse_updates(sparql_executor):
+    """Updates are not applied to embedded stores (they would be lost on restart and diverge
+    between workers): the guard refuses them before any worker sees them."""
+    assert not hasattr(sparql_executor, "execute_update")
+    before = sparql_executor.stats["queries"]
+    with pytest.raises(UpdateNotAllowedError):
+        sparql_executor.execute("INSERT DATA { kg:x a skg:Capability }", accept=None)
+    assert sparql_executor.stats["queries"] == before
 
 
 # ---------------------------------------------------------------------------- sandbox
@@ -444,24 +520,10 @@ def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
     listener.settimeout(1.0)
     port = listener.getsockname()[1]
     q = f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"
-    worker = sparql_executor._acquire(5)
-    try:
-        request = (
-            "query",
-            (),
-            q,
-            None,
-            None,
-            True,
-            None,
-            None,
-            "application/sparql-results+json",
-            10,
-        )
+    with sparql_executor.fast.borrow() as worker:
+        request = ("query", q, None, None, True, None, None, "application/sparql-results+json", 10)
         worker.chan.send(pickle.dumps(request), time.monotonic() + 5)
         reply = worker.chan.recv(time.monotonic() + 5)
-    finally:
-        sparql_executor._release(worker)
     assert reply[0] == "error"
     with pytest.raises(TimeoutError):
         listener.accept()
@@ -471,7 +533,7 @@ def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
 # ---------------------------------------------------------------------------- answer cache
 
 
-def test_answers_are_cached_until_an_update(tmp_path, sparql_data):
+def test_answers_are_cached(tmp_path, sparql_data):
     snap = sparql_data.write_snapshot(tmp_path / "s.nq")
     with QueryExecutor(snap, workers=1, timeout_s=5) as ex:
         q = "SELECT ?c WHERE { ?c skg:mitigates kg:premature-scaling }"
@@ -485,12 +547,6 @@ def test_answers_are_cached_until_an_update(tmp_path, sparql_data):
         # Non-deterministic functions are never cached.
         now = "SELECT (NOW() AS ?t) (STRUUID() AS ?u) {}"
         assert ex.execute(now, accept=None).body != ex.execute(now, accept=None).body
-        ask = "ASK { kg:new a skg:Capability }"
-        assert parse_results(ex.execute(ask, accept=None).body, "json").askAnswer is False
-        ex.execute_update(f"INSERT DATA {{ GRAPH <{DATA_GRAPH}> {{ kg:new a skg:Capability }} }}")
-        again = ex.execute(ask, accept=None)
-        assert not again.cached
-        assert parse_results(again.body, "json").askAnswer is True
 
 
 def test_cache_can_be_disabled(tmp_path, sparql_data):
@@ -512,12 +568,12 @@ def test_closed_executor_refuses(tmp_path, sparql_data):
 # ---------------------------------------------------------------------------- shutdown race
 
 
-def _replacement_blocked_at(ex: QueryExecutor, step: str):
+def _replacement_blocked_at(pool, step: str):
     """Make the replacement thread stop at ``step`` (``_start`` or ``_wait_ready``) until the
     test lets it go; report the thread and the worker it started."""
     reached, go_on = threading.Event(), threading.Event()
     seen: dict = {}
-    original = getattr(ex, step)
+    original = getattr(pool, step)
 
     def blocked(*args):
         seen["thread"] = threading.current_thread()
@@ -527,7 +583,7 @@ def _replacement_blocked_at(ex: QueryExecutor, step: str):
         go_on.wait(30)
         return original(*args)
 
-    setattr(ex, step, blocked)
+    setattr(pool, step, blocked)
     return reached, go_on, seen
 
 
@@ -537,8 +593,10 @@ def test_close_while_a_worker_is_being_replaced(tmp_path, sparql_data, caplog, s
 
     ``_start``: the replacement would fork after close() (the spawner is gone);
     ``_wait_ready``: the new worker is up but not ready when close() runs."""
-    ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1, timeout_s=0.5)
-    reached, go_on, seen = _replacement_blocked_at(ex, step)
+    ex = QueryExecutor(
+        sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1, slow_workers=1, timeout_s=0.5
+    )
+    reached, go_on, seen = _replacement_blocked_at(ex.fast, step)
     with pytest.raises(QueryTimeoutError):
         ex.execute(sparql_data.RUNAWAY, accept=None)  # kills the worker: a replacement starts
     assert reached.wait(30), "the replacement never started"
@@ -550,6 +608,38 @@ def test_close_while_a_worker_is_being_replaced(tmp_path, sparql_data, caplog, s
     assert not errors, [r.getMessage() for r in errors]
     if "worker" in seen:  # the worker that was starting when close() ran is gone too
         assert seen["worker"].proc.poll() is not None
-    assert not ex._all and not ex._idle
+    assert not ex.fast._all and not ex.fast._idle
     with pytest.raises(QueryExecutionError):
         ex.execute("ASK {}", accept=None)
+
+
+def test_close_while_a_query_is_being_sent(tmp_path, sparql_data):
+    """close() between a caller taking a worker and sending its query: a QueryExecutionError
+    that says so, not a raw OSError from the closed socket."""
+    ex = QueryExecutor(sparql_data.write_snapshot(tmp_path / "s.nq"), workers=1)
+    reached, go_on = threading.Event(), threading.Event()
+    original = ex.fast._dispatch
+
+    def blocked(*args):
+        reached.set()
+        go_on.wait(30)
+        return original(*args)
+
+    ex.fast._dispatch = blocked
+    outcome: list[BaseException] = []
+
+    def caller():
+        try:
+            ex.execute("ASK { ?s ?p ?o }", accept=None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    th = threading.Thread(target=caller)
+    th.start()
+    assert reached.wait(30)
+    ex.close()
+    go_on.set()
+    th.join(30)
+    assert not th.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], QueryExecutionError), outcome
+    assert "closed" in str(outcome[0])

@@ -279,3 +279,48 @@ def test_what_the_engine_needs_is_known():
     assert analyze("ASK { <urn:x:y> ?p 'kg:not-a-prefix' }").undeclared_prefixes == ()
     assert not analyze("SELECT (NOW() AS ?t) {}").deterministic
     assert analyze("SELECT ?now { ?now ?p 'RAND()' }").deterministic
+
+
+# ---------------------------------------------------------------------------- shape limits
+# pyoxigraph crashes its process (stack overflow) on deeply nested or very long queries: from
+# about 3,000 nested groups, 9,500 '!' in a row, 14,000 tokens of a chain (issue 11 item 3).
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o " + "} " * 5000,
+        "SELECT * WHERE " + "{ " * 65 + "?s ?p ?o " + "} " * 65,
+        "SELECT * { FILTER(" + "(" * 200 + "true" + ")" * 200 + ") }",
+        "SELECT * { ?s ?p " + "[ ?p " * 100 + "?o" + " ]" * 100 + " }",
+        "SELECT * { FILTER(" + "!" * 20000 + "true) }",
+        "SELECT * { FILTER(" + "!" * 65 + "true) }",
+        "SELECT (" + "1+" * 7000 + "1 AS ?x) {}",
+        "SELECT * {" + "?s ?p ?o ." * 3000 + "}",
+        "SELECT * {" + "{?s ?p ?o} UNION " * 300 + "{?s ?p ?o} }",
+        "SELECT * { ?s <http://a>" + "/<http://a>" * 300 + " ?o }",
+        "SELECT * { ?s " + "^" * 300 + "<http://a> ?o }",
+    ],
+)
+def test_queries_the_engine_cannot_parse_safely_are_refused(query):
+    from scalekg.graph.sparql.errors import QueryTooComplexError
+
+    with pytest.raises(QueryTooComplexError) as exc:
+        check_query(query, known_graphs=set())
+    assert exc.value.limit > 0 and exc.value.message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{ " * 60 + "?s ?p ?o " + "} " * 60,
+        "SELECT * {" + "{?s ?p ?o} UNION " * 200 + "{?s ?p ?o} }",
+        "SELECT * { ?s <http://a>" + "/<http://a>" * 200 + " ?o }",
+        "SELECT * { FILTER(" + "!" * 60 + "true) }",
+        "ASK { ?s ?p ?o } # " + "{" * 100000,  # comments are free
+        "SELECT * { VALUES ?x { " + "1 " * 7000 + "} }",
+        'SELECT * { ?s ?p "' + "{" * 10000 + '" }',  # braces in a string are not nesting
+    ],
+)
+def test_honest_large_queries_pass_the_shape_check(query):
+    check_query(query, known_graphs=set())

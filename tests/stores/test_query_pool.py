@@ -1,9 +1,11 @@
-"""The keep-alive query transport of the remote store (graph/backends/query_pool.py), against a
-real HTTP server on 127.0.0.1: connection reuse, a connection the server closed while idle,
-timeouts, refusal, and the errors the backend maps."""
+"""The keep-alive query transports of the remote store (graph/backends/query_pool.py: threads with
+http.client, and the asyncio one with httptools), against a real HTTP server on 127.0.0.1:
+connection reuse, a connection the server closed while idle, timeouts, refusal, and the errors
+the backend maps."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -14,13 +16,9 @@ import httpx
 import pytest
 
 from scalekg.graph.backends import StoreUnavailableError
-from scalekg.graph.backends.query_pool import QueryPool, pool_usable
-from scalekg.graph.backends.remote import (
-    RemoteAuthError,
-    RemoteBackend,
-    RemoteSpec,
-    RemoteTimeoutError,
-)
+from scalekg.graph.backends.query_pool import AsyncQueryPool, QueryPool, pool_usable
+from scalekg.graph.backends.remote import RemoteBackend
+from scalekg.graph.backends.remote_protocol import RemoteAuthError, RemoteSpec, RemoteTimeoutError
 
 TIMEOUT = httpx.Timeout(2.0, connect=1.0)
 
@@ -143,3 +141,81 @@ def test_pool_only_for_plain_http_without_a_proxy(monkeypatch):
     assert not pool_usable("http://store.internal:8890/sparql")
     monkeypatch.setenv("NO_PROXY", "store.internal")
     assert pool_usable("http://store.internal:8890/sparql")
+
+
+# ------------------------------------------------------------------------------ on the event loop
+
+
+def test_async_queries_reuse_one_connection_per_loop(server):
+    pool = AsyncQueryPool(url(server))
+
+    async def three() -> list[int]:
+        statuses = []
+        for i in range(3):
+            r = await pool.apost_form(
+                {"query": f"ASK {{}} # {i}", "default-graph-uri": ["urn:a", "urn:b"]},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=TIMEOUT,
+            )
+            statuses.append(r.status_code)
+            assert r.json() == {"head": {"vars": []}, "results": {"bindings": []}}
+            assert r.headers["content-type"] == "application/sparql-results+json"
+        return statuses
+
+    assert asyncio.run(three()) == [200, 200, 200]
+    assert len({port for port, _, _ in server.seen}) == 1
+    _, ctype, form = server.seen[0]
+    assert ctype == "application/x-www-form-urlencoded"
+    assert form == {"query": ["ASK {} # 0"], "default-graph-uri": ["urn:a", "urn:b"]}
+    asyncio.run(three())  # another loop: the first loop's connection is not used
+    assert len({port for port, _, _ in server.seen}) == 2
+    pool.close()
+
+
+def test_async_dropped_connection_timeout_and_refusal(server):
+    pool = AsyncQueryPool(url(server))
+
+    async def run() -> None:
+        r = await pool.apost_form({"query": "CLOSE"}, headers={}, timeout=TIMEOUT)
+        assert r.status_code == 200 and not pool._idle  # "Connection: close" is honoured
+        await pool.apost_form({"query": "ASK {}"}, headers={}, timeout=TIMEOUT)
+        pool._idle[0].sock.shutdown(socket.SHUT_RDWR)  # as if the server had dropped it
+        r = await pool.apost_form({"query": "ASK {}"}, headers={}, timeout=TIMEOUT)
+        assert r.status_code == 200
+        with pytest.raises(httpx.ReadTimeout):
+            await pool.apost_form(
+                {"query": "SLOW"}, headers={}, timeout=httpx.Timeout(0.3, connect=1.0)
+            )
+        assert not pool._idle  # the connection that timed out was closed, not kept
+
+    asyncio.run(run())
+    # CLOSE's connection, the dropped one, and its replacement (which SLOW then used)
+    assert len({port for port, _, _ in server.seen}) == 3
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        refused = AsyncQueryPool(f"http://127.0.0.1:{s.getsockname()[1]}/sparql")
+        with pytest.raises(httpx.ConnectError):
+            asyncio.run(refused.apost_form({"query": "ASK {}"}, headers={}, timeout=TIMEOUT))
+
+
+def test_the_backend_maps_async_pool_errors_as_before(server):
+    backend = RemoteBackend(RemoteSpec(url(server)), timeout=0.3)
+    ok = asyncio.run(backend.aquery_response("ASK {}", "application/sparql-results+json"))
+    assert ok.status_code == 200
+    with pytest.raises(RemoteTimeoutError):
+        asyncio.run(backend.aquery_response("SLOW", "application/sparql-results+json"))
+    server.shutdown()
+    server.server_close()
+    with pytest.raises(StoreUnavailableError):
+        asyncio.run(backend.aquery_response("ASK {}", "application/sparql-results+json"))
+    backend.close()
+
+
+def test_async_reads_move_to_httpx_when_the_server_wants_credentials(server):
+    backend = RemoteBackend(RemoteSpec(url(server)), user="u", password="p", auth="basic")
+    with pytest.raises(RemoteAuthError):
+        asyncio.run(backend.aquery_response("AUTH", "application/sparql-results+json"))
+    assert backend._async_pool is None and backend._query_pool is None
+    r = asyncio.run(backend.aquery_response("ASK {}", "application/json"))
+    assert r.status_code == 200  # through httpx, in a worker thread
+    backend.close()
