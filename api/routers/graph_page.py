@@ -13,6 +13,8 @@ from scalekg.graph.params import VIEW_PARAMS
 from scalekg.graph.paths import ChainFilter, chains, shortest
 from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
+from scalekg.viz.overlay import overlay as overlay_styling
+from scalekg.viz.overlay import page_overlay
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
 from scalekg.viz.select import OVERVIEW_TYPES, ViewError, parse_view, select
 
@@ -61,9 +63,6 @@ def graph_page(request: Request) -> HTMLResponse:
 
 def _overlay(request: Request, assessment_id: str) -> dict | None:
     """The page overlay of a stored assessment, or None when there is no such assessment."""
-
-    from scalekg.viz.overlay import overlay, page_overlay
-
     try:
         assessment = get_assessment(request, assessment_id)
     except ApiError:
@@ -76,7 +75,7 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
         "date": str(info.get("date", "")),
         "stage": str(info.get("stage", "")),
     }
-    return page_overlay(request.app.state.scalekg.kg, overlay(report), summary)
+    return page_overlay(request.app.state.scalekg.kg, overlay_styling(report), summary)
 
 
 @router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")
