@@ -98,8 +98,11 @@ bench-questions: build $(TEST_STAMP)
 devset: build $(TEST_STAMP)
 	$(BIN)/python -m tests.graph.test_question_devset
 
+# The default /graph (README), a focused chain, and the other pages' screenshots for docs/.
 screenshot: build $(TEST_STAMP)
 	$(BIN)/python -m bench.screenshot docs/img/graph.png
+	$(BIN)/python -m bench.screenshot docs/img/graph-chain.png --query "$$($(BIN)/python -c 'import bench.screenshot as s; print(s.CHAIN_QUERY)')"
+	$(BIN)/python -m bench.screenshot_pages docs/img
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache
