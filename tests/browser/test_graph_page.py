@@ -117,11 +117,15 @@ def test_typing_prem_offers_premature_scaling_first_and_enter_focuses_it(page, l
     page.on("request", lambda r: asked.append(r.url) if "/api/suggest" in r.url else None)
     page.focus("#search")
     page.keyboard.type("prem")
-    page.wait_for_function(
-        "document.querySelector('#search-list [role=option]')?.dataset.id === 'premature-scaling'"
-    )
     body = httpx.get(f"{live_server.url}/api/suggest", params={"q": "prem", "limit": 12}).json()
-    assert suggested(page) == [c["id"] for c in body["concepts"]]  # the server's order, as is
+    ids = [c["id"] for c in body["concepts"]]
+    assert ids[0] == "premature-scaling"
+    page.wait_for_function(  # the server's order, as is
+        "ids => JSON.stringify([...document.querySelectorAll('#search-list [role=option]')]"
+        ".map(e => e.dataset.id).filter(Boolean)) === JSON.stringify(ids)",
+        arg=ids,
+    )
+    assert suggested(page)[0] == "premature-scaling"
     assert asked, "the search box asks the server"
     page.keyboard.press("Enter")
     page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
