@@ -72,7 +72,7 @@ def path_confidence(confidences: Iterable[str]) -> str:
     return max(values, key=rank) if values else STATED
 
 
-def exposure_of(mitigations: Iterable[tuple[float, float]]) -> float:
+def exposure_of(mitigations: Iterable[float]) -> float:
     """exposure = product of (1 - effective) over (effective mitigation) values in 0..1."""
     out = 1.0
     for effective in mitigations:

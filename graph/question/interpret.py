@@ -298,13 +298,15 @@ class _Reader:
     def best_link(self, words: list[str]) -> tuple[float, list[Candidate], str | None] | None:
         """The best reading of ``words`` as one concept: (score, candidates, answer type)."""
         best = None
-        for variant, penalty, answer_type in _variants(words):
+        for variant, penalty, answer_type in _variants(words):  # most stripped first
             found = self.link(variant)
             if not found:
                 continue
             score = found[0].score - penalty
             if best is None or score > best[0] + 1e-9:
                 best = (score, found, answer_type)
+            if score >= 1.0:  # a label itself: less stripped text cannot do better
+                break
         return best
 
     def note_failure(self, words: list[str], found) -> None:
@@ -424,14 +426,14 @@ def _choose_relation(kg: KnowledgeGraph, reading: _Reading, concept) -> str:
     for relation in reading.relations:
         if has_answers(kg, concept, relation, direction):
             return relation
-    ends = _relation_ends(kg)
+    ends = relation_ends(kg)
     for relation in reading.relations:
         if concept.type in ends.get((relation, direction), ()):
             return relation
     return reading.relations[0]
 
 
-def _relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
+def relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
     """(predicate, direction) -> the classes of the concepts such edges are asked about."""
 
     def compute() -> dict[tuple[str, str], set[str]]:
