@@ -251,3 +251,16 @@ def test_yasgui_bundle_is_built_from_the_locked_package():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^yasgui:", makefile, re.M) and "npm ci" in makefile
     assert "node_modules" in (ROOT / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("typed", ["premat", "scaling too early", "deploy freq", "westrum", "hire"])
+def test_concept_completions_follow_the_suggest_ranking(client, typed):
+    """One ranking: the editor offers concepts in the order the search boxes (/api/suggest) do."""
+    suggested = [
+        c["id"] for c in client.get("/api/suggest", params={"q": typed}).json()["concepts"]
+    ]
+    completed = client.get(
+        "/api/vocabulary/complete", params={"q": typed, "kind": "concept", "limit": len(suggested)}
+    ).json()["completions"]
+    assert suggested
+    assert [c["value"].removeprefix("kg:") for c in completed] == suggested
