@@ -185,8 +185,9 @@ class QueryExecutor:
         info, plan = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        key = (query, plan) if self._cache is not None and info.deterministic else None
-        hit = self._cache.get(key) if key is not None else None
+        cache = self._cache
+        key = (query, plan) if cache is not None and info.deterministic else None
+        hit = cache.get(key) if cache is not None and key is not None else None
         if hit is not None:
             self._counts["cache_hits"] += 1
         return info, plan, key, hit
