@@ -259,7 +259,11 @@ def over_http(args, py_spy: str) -> str:
     settings = get_settings()
     snapshot = ensure_built(settings.build_dir)
     tmp = Path(tempfile.mkdtemp(prefix="scalekg-profile-"))
-    env = {"SCALEKG_BUILD_DIR": str(Path(settings.build_dir).resolve())}
+    env = {  # wrk's 32 connections are one client to /sparql's per-client limits: lift them
+        "SCALEKG_BUILD_DIR": str(Path(settings.build_dir).resolve()),
+        "SCALEKG_SPARQL_CLIENT_LIMIT": "64",
+        "SCALEKG_SPARQL_SLOW_CLIENT_LIMIT": "64",
+    }
     virtuoso = None
     server = None
     try:

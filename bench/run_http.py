@@ -510,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         "The ScaleKG servers are `scalekg.api.app:create_app_from_env` as `scalekg serve` runs "
         "it (CORS middleware, every router, 2 SPARQL query workers); the ceiling is a one-route "
         "FastAPI app. Every Python server runs under the same uvicorn, 1 worker, no access log.",
+        "wrk's connections all come from 127.0.0.1, which /sparql's per-client limits count as "
+        "one client (4 queries in flight by default, then 429): the ScaleKG servers run with "
+        f"`SCALEKG_SPARQL_CLIENT_LIMIT` and `SCALEKG_SPARQL_SLOW_CLIENT_LIMIT` at {2 * args.connections}.",
         "*Server CPU per request*: user + system CPU of the serving processes during the "
         "measurement (from /proc: uvicorn and its SPARQL query workers; oxigraph; virtuoso-t; for "
         "ScaleKG over Virtuoso, the API process and virtuoso-t), divided by the requests answered. "
@@ -532,7 +535,14 @@ def main(argv: list[str] | None = None) -> int:
         (tmp / "nonce.lua").write_text(NONCE_LUA, encoding="utf-8")
         ceiling = Server("ceiling", "bench_ceiling:app", app_dir=tmp)
         servers.append(ceiling)
-        env = {"SCALEKG_BUILD_DIR": str(Path(settings.build_dir).resolve())}
+        # wrk's connections all come from 127.0.0.1: one "client" to the per-client limits
+        # of /sparql (4 queries in flight by default), which would answer most of them 429.
+        limit = str(2 * args.connections)
+        env = {
+            "SCALEKG_BUILD_DIR": str(Path(settings.build_dir).resolve()),
+            "SCALEKG_SPARQL_CLIENT_LIMIT": limit,
+            "SCALEKG_SPARQL_SLOW_CLIENT_LIMIT": limit,
+        }
         scalekg = Server("scalekg", "scalekg.api.app:create_app_from_env", env=env, factory=True)
         servers.append(scalekg)
 

@@ -260,6 +260,9 @@ class Server:
             "SCALEKG_BUILD_DIR": str(build_dir),
             "SCALEKG_QUERY_WORKERS": "1",
             "SCALEKG_QUERY_TIMEOUT": "30",
+            # wrk's connections are one client to /sparql's per-client limits: lift them
+            "SCALEKG_SPARQL_CLIENT_LIMIT": "64",
+            "SCALEKG_SPARQL_SLOW_CLIENT_LIMIT": "64",
         }
         self.proc = subprocess.Popen(
             [
