@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 
 import yaml
@@ -84,6 +85,8 @@ def test_run_opens_with_the_moves_and_writes_no_html_unless_asked(tmp_path):
     moves = out.index(" 1. ")
     assert moves < out.index("Failure factors, most pressing first") < out.index("Ranking")
     assert out.index("Ranking") < out.index("mean exposure")
+    # every step of a chain shows how sure the graph is of it
+    assert re.search(r"mitigates \[(stated|strong|plausible|speculative)\]", out)
     assert not list(tmp_path.glob("*.html"))
 
 

@@ -332,3 +332,17 @@ def test_every_move_sentence_is_one_sentence(kg, stage):
     report = run(kg, org(kg, stage, default=(1, 1)))
     for move in report["headline"]["moves"]:
         assert move["text"].endswith(".") and move["text"].count(". ") == 0
+
+
+def test_fast_hiring_against_high_ratings_is_flagged(kg):
+    ratings = {
+        "hire-a-generalist-engineering-team": (4, 3),
+        "keep-a-flat-org-structure": (3, 4),
+        "keep-financial-discipline": (3, 3),
+    }
+    report = run(kg, org(kg, "early", ratings, headcount=30, headcount_12_months_ago=10))
+    [flag] = [c for c in report["contradictions"] if c["kind"] == "rating-vs-hiring"]
+    assert flag["factor"] == "hiring-too-many-people-too-early"
+    assert flag["text"].startswith("Headcount grows ×3.0 in a year (very fast)")
+    steady = run(kg, org(kg, "early", ratings, headcount=30, headcount_12_months_ago=28))
+    assert not [c for c in steady["contradictions"] if c["kind"] == "rating-vs-hiring"]
