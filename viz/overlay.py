@@ -73,4 +73,23 @@ def page_overlay(kg: KnowledgeGraph, styling: dict, assessment: dict) -> dict:
         "stage": assessment.get("stage", ""),
         "nodes": nodes,
         "edges": edges,
+        # What the overlay's colours mean, for the legend (the scale scoring.overlay blends).
+        "legend": [
+            {
+                "measure": "strength",
+                "classes": "Capabilities",
+                "low": STRENGTH_COLOURS[0],
+                "high": STRENGTH_COLOURS[1],
+                "low_label": "weak",
+                "high_label": "strong (4×4)",
+            },
+            {
+                "measure": "exposure",
+                "classes": "Failure factors",
+                "low": EXPOSURE_COLOURS[0],
+                "high": EXPOSURE_COLOURS[1],
+                "low_label": "low",
+                "high_label": "high",
+            },
+        ],
     }

@@ -148,7 +148,7 @@ class Advice:
                     {
                         **m.summary(),
                         "status": self.status(m.iri),
-                        "cadence": (m.attributes.get("cadence") or [None])[0],
+                        "cadence": next(iter(m.attributes.get("cadence", [])), None),
                         "applies": [],
                         "steps": [],
                         "_confidence": [],
@@ -210,7 +210,7 @@ class Advice:
         return sorted(found.values(), key=lambda m: (m["tracked"], m["label"].lower()))
 
     def chains(self, row: dict, builders: list[tuple[Concept, Edge, str]]) -> list[dict]:
-        kg, out, seen = self.kg, [], set()
+        kg, out, seen = self.kg, list[dict](), set[tuple]()
         for p in row["factors"]:
             if len(out) >= self.diag.params.chains_per_step:
                 break

@@ -39,6 +39,7 @@ def compare(a: dict, b: dict) -> dict:
         ea = ra["exposure"] if ra else None
         eb = rb["exposure"] if rb else None
         row = ra or rb
+        assert row is not None  # iri is a factor of one report or the other
         factors.append(
             {
                 **{k: row[k] for k in ("iri", "id", "label", "type")},
@@ -61,6 +62,7 @@ def compare(a: dict, b: dict) -> dict:
         if pair[:2] == pair[2:]:
             continue
         row = ca or cb
+        assert row is not None  # iri is a capability of one report or the other
         sa, sb = (ca or {}).get("strength", 0.0), (cb or {}).get("strength", 0.0)
         capabilities.append(
             {

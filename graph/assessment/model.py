@@ -16,6 +16,7 @@ The SHACL shapes (``shapes.py``) then check the RDF form of the result, as a las
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -32,6 +33,8 @@ from pydantic import (
 )
 
 from ..params import STAGE_SHORT, UnknownName, parse_stage
+
+Date = date  # the field AssessmentDocument.date hides the type inside the class
 
 # The essay's meaning of the two words (seed 003, Part One: The Diagnostic Layer).
 DEPTH_QUESTION = "Is the capability mature enough for this scale?"
@@ -299,7 +302,7 @@ class AssessmentDocument(_Strict):
 
     @field_validator("date", mode="after")
     @classmethod
-    def _plausible_date(cls, value: date) -> date:
+    def _plausible_date(cls, value: Date) -> Date:
         latest = date.today() + timedelta(days=366)
         if not EARLIEST_DATE <= value <= latest:
             raise ValueError(f"must be between {EARLIEST_DATE} and {latest} (got {value})")
@@ -363,7 +366,7 @@ def _loc(parts: tuple) -> str:
     return out or "(document)"
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     msg = err.get("msg", "invalid")
     kind = err.get("type", "")
     msg = msg.removeprefix("Value error, ")
@@ -402,7 +405,7 @@ def validate_document(data: Any) -> AssessmentDocument:
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe YAML without aliases (``*a``: no "billion laughs") and at most MAX_DEPTH deep."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(

@@ -75,7 +75,7 @@ def _literal(value: object, datatype: URIRef | None) -> Literal:
     if datatype == XSD.boolean:
         return Literal(bool(value), datatype=XSD.boolean)
     if datatype == XSD.integer:
-        return Literal(int(value), datatype=XSD.integer)
+        return Literal(int(str(value)), datatype=XSD.integer)
     return Literal(str(value))  # a simple literal is an xsd:string (RDF 1.1)
 
 
@@ -116,6 +116,14 @@ def to_graph(assessment: Assessment) -> Graph:
     return g
 
 
+def _required(g: Graph, subject: Node, predicate: URIRef) -> Literal:
+    """The literal value of a field every stored assessment has; KeyError when it is missing."""
+    value = g.value(subject, predicate)
+    if not isinstance(value, Literal):
+        raise KeyError(f"{subject} has no literal {predicate}")
+    return value
+
+
 def _python(node: Node | None) -> object:
     if node is None:
         return None
@@ -134,15 +142,15 @@ def from_graph(g: Graph, assessment_id: str) -> Assessment:
         raise KeyError(assessment_id)
     data: dict[str, object] = {
         "organisation": str(g.value(a, SKA.organisationName)),
-        "date": g.value(a, DCTERMS.date).toPython(),
+        "date": _required(g, a, DCTERMS.date).toPython(),
         "stage": local_name(str(g.value(a, SKA.stage))).removesuffix("-stage"),
-        "headcount": int(g.value(a, SKA.headcount)),
+        "headcount": int(str(_required(g, a, SKA.headcount))),
     }
     if (note := g.value(a, SKA.note)) is not None:
         data["note"] = str(note)
     for name, prop in HEADCOUNTS.items():
         if (value := g.value(a, SKA[prop])) is not None:
-            data[name] = int(value)
+            data[name] = int(str(value))
     for list_name, (_cls, link, key, ref_prop, _fragment) in ITEMS.items():
         items = []
         for node in g.objects(a, SKA[link]):
@@ -151,7 +159,7 @@ def from_graph(g: Graph, assessment_id: str) -> Assessment:
                 value = g.value(node, SKA[prop])
                 if value is not None:
                     item[name] = _python(value)
-            items.append((int(g.value(node, SKA.position)), item))
+            items.append((int(str(_required(g, node, SKA.position))), item))
         data[list_name] = [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
     if isinstance(data["date"], str):
         data["date"] = date.fromisoformat(data["date"])
@@ -196,7 +204,13 @@ def from_ox(term: object) -> Node:
 
 def to_quads(g: Graph, assessment_id: str) -> list[ox.Quad]:
     graph_name = ox.NamedNode(graph_iri(assessment_id))
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name) for s, p, o in sorted(g)]
+    quads = []
+    for s, p, o in sorted(g):
+        subject, predicate = to_ox(s), to_ox(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise ValueError(f"not an RDF triple: {s} {p} {o}")
+        quads.append(ox.Quad(subject, predicate, to_ox(o), graph_name))
+    return quads
 
 
 def graph_from_quads(quads) -> Graph:

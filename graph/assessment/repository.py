@@ -117,11 +117,11 @@ class GraphAssessmentRepository(ABC):
             return None
         try:
             return from_graph(graph_from_quads(quads), assessment_id)
-        except KeyError:
+        except (KeyError, ValueError):
             return None
 
-    def list(self, org: str | None = None) -> list[AssessmentSummary]:
-        rows = [
+    def _summaries(self) -> list[AssessmentSummary]:
+        return [
             AssessmentSummary(
                 id=row.get("id", ""),
                 organisation=row.get("org", ""),
@@ -133,6 +133,11 @@ class GraphAssessmentRepository(ABC):
             for row in self._list_rows()
             if row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE)
         ]
+
+    def list(self, org: str | None = None) -> list[AssessmentSummary]:
+        """The stored assessments (of organisations whose name contains ``org``), by
+        organisation, date, creation time and id."""
+        rows = self._summaries()
         if org:
             needle = org.casefold().strip()
             rows = [r for r in rows if needle in r.organisation.casefold()]
@@ -174,46 +179,43 @@ class OxigraphAssessmentRepository(GraphAssessmentRepository):
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
 
-class FileAssessmentRepository:
+class FileAssessmentRepository(GraphAssessmentRepository):
     """Assessments as N-Quads files, one per assessment, in a directory."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
 
-    def _path(self, assessment_id: str) -> Path | None:
+    def _path(self, graph: str) -> Path | None:
+        assessment_id = graph.removeprefix(ASSESSMENT_GRAPH_BASE)
         if not ID_PATTERN.match(assessment_id):
             return None
         return self.directory / f"{assessment_id}.nq"
 
-    def save(self, assessment: Assessment) -> tuple[Assessment, bool]:
-        existing = self.get(assessment.id)
-        if existing is not None:
-            return existing, False
-        if not assessment.created:
-            assessment.created = now()
+    def _read(self, graph: str) -> list[ox.Quad]:
+        path = self._path(graph)
+        if path is None or not path.is_file():
+            return []
+        return list(ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS))
+
+    def _write(self, graph: str, quads: list[ox.Quad]) -> None:
+        """To a temporary file, then renamed: a reader never sees half of one."""
+        path = self._path(graph)
+        if path is None:
+            raise ValueError(f"not an assessment graph: {graph!r}")
         self.directory.mkdir(parents=True, exist_ok=True)
-        data = ox.serialize(
-            to_quads(to_graph(assessment), assessment.id), format=ox.RdfFormat.N_QUADS
-        )
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        assert data is not None  # with no output file, serialize returns the bytes
         fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".nq")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, self._path(assessment.id))
-        return assessment, True
+        os.replace(tmp, path)
 
-    def get(self, assessment_id: str) -> Assessment | None:
-        path = self._path(assessment_id)
-        if path is None or not path.is_file():
-            return None
-        quads = ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS)
-        try:
-            return from_graph(graph_from_quads(quads), assessment_id)
-        except (KeyError, ValueError):
-            return None
+    def _list_rows(self) -> Iterable[Mapping[str, str]]:
+        return ()  # unused: _summaries reads each file's document
 
-    def list(self, org: str | None = None) -> list[AssessmentSummary]:
+    def _summaries(self) -> list[AssessmentSummary]:
         rows = []
         for path in sorted(self.directory.glob("*.nq")) if self.directory.is_dir() else []:
             found = self.get(path.stem)
@@ -230,14 +232,10 @@ class FileAssessmentRepository:
                     found.created,
                 )
             )
-        if org:
-            needle = org.casefold().strip()
-            rows = [r for r in rows if needle in r.organisation.casefold()]
-        rows.sort(key=lambda r: (r.organisation.casefold(), r.date, r.created, r.id))
         return rows
 
-    def delete(self, assessment_id: str) -> bool:
-        path = self._path(assessment_id)
+    def _remove(self, graph: str) -> bool:
+        path = self._path(graph)
         if path is None or not path.is_file():
             return False
         path.unlink()

@@ -17,6 +17,7 @@ from .model import (
     Assessment,
     AssessmentDocument,
     AssessmentValidationError,
+    DoraMeasurement,
     FieldError,
     validate_document,
 )
@@ -71,6 +72,7 @@ def resolve_references(kg: KnowledgeGraph, doc: AssessmentDocument) -> Assessmen
         updates[list_name] = items
     if not errors:
         for i, item in enumerate(updates["dora"]):
+            assert isinstance(item, DoraMeasurement)  # the "dora" list holds DORA measurements
             allowed = DORA_UNITS.get(item.metric)
             if allowed and item.unit not in allowed:
                 errors.append(
