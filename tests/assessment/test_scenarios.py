@@ -292,13 +292,23 @@ def test_not_applicable_capabilities_are_never_proposed(kg):
     ] is False
 
 
-def test_a_small_startup_is_never_told_to_run_skip_level_one_on_ones(kg):
-    for stage, headcount in (("early", 12), ("late", 40)):
+def test_rituals_are_at_most_three_and_fit_the_stage_and_size(kg):
+    formal = {"quarterly-business-review", "bi-weekly-business-review"}
+    suggested: dict[str, set[str]] = {}
+    for stage, headcount in (("early", 12), ("late", 40), ("late", 300)):
         ratings = dict.fromkeys(stage_capabilities(kg, stage), (0, 0))
         report = run(kg, org(kg, stage, ratings, headcount=headcount))
+        names: set[str] = set()
         for step in report["next_steps"]:
             assert len(step["mechanisms"]) <= 3
-            assert "skip-level-one-on-one" not in {m["id"] for m in step["mechanisms"]}
+            names |= {m["id"] for m in step["mechanisms"]}
+            for left in step["mechanisms_left_out"]:
+                assert left["why_not"]  # every ritual left out says why
+        suggested[f"{stage}-{headcount}"] = names
+    # a 12- or 40-person company is never told to run skip-level one-on-ones (no managers of
+    # managers); an early-stage startup is not sent to formal business reviews (slide 10)
+    assert "skip-level-one-on-one" not in suggested["early-12"] | suggested["late-40"]
+    assert not suggested["early-12"] & formal
 
 
 # ---- the edges of the range --------------------------------------------------------------------------
