@@ -16,7 +16,7 @@ FAST   := not browser and not virtuoso and not soak
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
 .PHONY: serve test test-fast typecheck system-packages install build inference check stats lint format \
-	bench bench-scale bench-questions devset screenshot clean readme-stats yasgui report-pdf
+	bench bench-scale bench-diagnostic bench-questions devset screenshot clean readme-stats yasgui report-pdf
 
 # Two steps: what serving needs, then the test tools (playwright, ruff, mypy) only for the
 # targets that use them, so a first `make serve` does not wait for them.
@@ -88,6 +88,10 @@ bench: build $(TEST_STAMP)
 
 bench-scale: build $(TEST_STAMP)
 	$(BIN)/python -m bench.run_scale
+
+# Top-three concentration of the diagnostic over 200 random organisations per stage.
+bench-diagnostic: build
+	$(BIN)/python -m bench.diagnostic_concentration --orgs 200
 
 # First-time questions (response cache bypassed) and suggest per keystroke, shipped and synthetic
 # graphs of 5,000 and 50,000 concepts; writes docs/benchmarks.md (section Questions).

@@ -36,7 +36,7 @@ def _analyse():
     try:
         from scalekg.graph.assessment.report import analyse
     except ImportError:  # the scoring module before the split
-        from scalekg.graph.assessment.scoring import analyse
+        from scalekg.graph.assessment.scoring import analyse  # type: ignore[attr-defined]
     return analyse
 
 

@@ -109,8 +109,9 @@ def graph_paths(request: Request) -> JSONResponse:
         )
     view = parse_view(kg, {**_params(request), "path": [a, b]})
     source, target = (kg.concepts[i] for i in view.path)
-    # One filter for the highlight and the chains: the view's relations (all when none given).
-    flt = ChainFilter.of(relations=view.relations)
+    # One filter for the highlight and the chains: the view's relations and confidence (all when
+    # none given), as the view itself follows them.
+    flt = ChainFilter.of(relations=view.relations, min_confidence=view.confidence)
     nodes, edges = shortest(kg, source.iri, target.iri, flt)
     found = chains(kg, source.iri, target.iri, flt)
     return JSONResponse(

@@ -2,8 +2,8 @@
 
 A contradiction is never an error: the report flags it, in plain words, and goes on. One rule
 changes a number: a rating of level 3 or more whose own failure factors hurt an outcome with a
-low-band DORA figure counts half (``evidence.DOUBT``), because the figures are measured and the
-rating is not.
+low-band DORA figure counts at half its level (``evidence.DOUBT``), because the figures are
+measured and the rating is not; it is flagged when the rating claims level 3 or more.
 """
 
 from .diagnostic import Diagnostic, capability_mitigators
@@ -44,7 +44,7 @@ def contradictions(diag: Diagnostic) -> list[dict]:
                     "capability": kg.concepts[iri].slug,
                     "text": f"{_rated(diag, iri)} is rated high, but {d['outcome'].lower()} is "
                     f"{d['figure']} (low in the {REPORT}) and {d['factor'].lower()}, which it "
-                    "mitigates, hurts it. The diagnostic counts this rating at half; re-check it.",
+                    "mitigates, hurts it. The diagnostic counts it at half its level; re-check it.",
                 }
             )
 

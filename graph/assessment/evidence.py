@@ -14,8 +14,9 @@ Ratings say how strong each capability is. The rest of the assessment says where
 
 Each factor's weight starts at 1, adds every pressure above, and never drops below 0.25 (the
 elite figures lower it, nothing removes a factor). Signals, observed failures and hiring only
-ever add. Ratings that the evidence contradicts are flagged; a rating of 3 or more contradicted
-by a low-band DORA figure counts half (the figures win over the self-rating).
+ever add. Ratings that the evidence contradicts are flagged; a rating whose own failure factors
+hurt an outcome with a low-band DORA figure counts at half its level (the figures are measured,
+the rating is not; 4x4 with monthly deploys counts as 2x2).
 All the numbers and their reasons are in docs/diagnostic.md.
 """
 
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from ..model import Concept, KnowledgeGraph
 from .dora import REPORT, Placement, place
-from .scoring import confidence_weight, level, path_confidence
+from .scoring import confidence_weight, level, path_confidence, strength_at_level
 
 SEVERITY_PRESSURE = {"low": 1.0, "medium": 2.0, "high": 4.0}
 SIGNAL_PRESSURE = 1.0  # x the confidence weight of the signals edge
@@ -34,8 +35,8 @@ VERY_FAST_GROWTH = 2.0
 GROWTH_PRESSURE = {"fast": 1.0, "very fast": 2.0}
 RITUAL_BOOST = 0.1  # per mechanism -> value -> capability path, x its confidence weight
 RITUAL_BOOST_CAP = 0.25
-DOUBT = 0.5  # a rating of level >= 3 contradicted by a low-band figure counts half
 HIGH_LEVEL = 3.0
+DOUBT = 0.5  # a rating contradicted by a low-band figure counts at half its level
 
 # The failure factors that fast hiring makes more likely, per stage, with the talk's words.
 GROWTH_FACTORS: dict[str, tuple[tuple[str, str, str], ...]] = {
@@ -234,11 +235,12 @@ class Evidence:
         return found
 
     def effective(self, capability: str, strength: float, depth: int, width: int) -> float:
-        """The strength the diagnostic counts: doubted if the figures contradict a high rating,
-        then strengthened by the rituals in place."""
+        """The strength the diagnostic counts: at half the rating's level when a low-band figure
+        contradicts it (for every rating, so that raising a rating never raises an exposure and
+        a step up still counts), then strengthened by the rituals in place."""
         s = strength
-        if level(depth, width) >= HIGH_LEVEL and self.doubted_by(capability):
-            s *= DOUBT
+        if self.doubted_by(capability):
+            s = strength_at_level(DOUBT * level(depth, width))
         boost = self.ritual_boost(capability)
         return s + (1.0 - s) * boost
 

@@ -289,6 +289,20 @@ class Report:
             + [m.metric for m in doc.dora]
             + [f.factor for f in doc.failures]
         )
+        for item in doc.failures:
+            factor = kg.concept(item.factor)
+            if factor is not None and factor.iri in d.factor_iris:
+                if not capability_mitigators(kg, factor):
+                    out.append(
+                        f"you see {factor.label.lower()}, but no capability in the graph mitigates "
+                        "it (the sources name none); it weighs in the report, and no move can "
+                        "cut it"
+                    )
+            elif factor is not None:
+                out.append(
+                    f"you see {factor.label.lower()}, a failure factor of another stage or not "
+                    "applicable here: it is not counted"
+                )
         missing = sorted({x for x in refs if kg.concept(x) is None})
         if missing:
             out.append(

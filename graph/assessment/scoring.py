@@ -53,9 +53,13 @@ def level(depth: int, width: int) -> float:
     return math.sqrt(depth * width)
 
 
+def strength_at_level(value: float) -> float:
+    """1 - (1 - level/4)^2: 0 for a missing capability, 1 at level 4, concave in between."""
+    return 1.0 - (1.0 - value / 4.0) ** 2
+
+
 def strength(depth: int, width: int) -> float:
-    """1 - (1 - level/4)^2: 0 for a missing capability, 1 at 4x4, concave in between."""
-    return 1.0 - (1.0 - level(depth, width) / 4.0) ** 2
+    return strength_at_level(level(depth, width))
 
 
 def confidence_weight(confidence: str) -> float:

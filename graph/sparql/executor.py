@@ -192,6 +192,21 @@ class QueryExecutor:
             self._counts["cache_hits"] += 1
         return info, plan, key, hit
 
+    def cached_answer(
+        self,
+        query: str,
+        *,
+        accept: str | None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult | None:
+        """The answer cache's answer to this request, or None; the guard's and negotiation's
+        errors are raised. For a caller that sets up more per request than a cache hit costs
+        (the router's watch for a client that hangs up): about 40 µs per cached answer."""
+        return self._lookup(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)[3]
+
     # ------------------------------------------------------------------ running
 
     def execute(

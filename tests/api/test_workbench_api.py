@@ -195,6 +195,13 @@ def test_graph_view_uses_the_graph_pages_styles(client, kg):
     }
     for e in mitigates:
         assert e["dashes"] == ((e["from"], e["to"]) in interpreted)
+    confidence = {
+        (e.subject, e.object): e.confidence for e in kg.edges if e.predicate == "mitigates"
+    }
+    width = {}
+    for e in mitigates:  # the graph page's confidence encoding: one width per confidence
+        width.setdefault(confidence[(e["from"], e["to"])], set()).add(e["width"])
+    assert all(len(w) == 1 for w in width.values()) and len(width) > 1
     assert {c["key"] for c in view["legend"]["classes"]} >= {"Capability", "FailureFactor"}
     assert {r["key"] for r in view["legend"]["relations"]} == {"mitigates", "causes"}
 
