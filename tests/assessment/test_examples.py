@@ -140,7 +140,7 @@ def plain_ranking(kg, doc: dict) -> list[tuple[bool, float, float, str]]:
         band = by_hand[(m["metric"], m["value"], m["unit"])]
         for e in edges:
             if e.predicate == "hurts" and e.object == iri(m["metric"]) and e.subject in weight:
-                pressure = {"elite": -0.5, "high": 0, "medium": 0.5, "low": 1}[band]
+                pressure = {"elite": -0.5, "high": 0, "medium": 1, "low": 2}[band]
                 weight[e.subject] += pressure * CONF[e.confidence]
     weight = {f: max(0.25, w) for f, w in weight.items()}
     now = doc["headcount"]
