@@ -242,30 +242,50 @@ class QueryExecutor:
         started = time.monotonic()
         deadline = started + self.timeout_s
         payload = encode(("query", query, *plan, self.max_rows))
-        if client is not None:
-            self.gate.enter(client)
+        if client is None:
+            return await self._lanes(payload, info, started, deadline, key)
+        self.gate.enter(client)
         try:
-            if client is None or not self.gate.is_slow(client):
-                try:
-                    reply = await self._on(self.fast, payload, deadline, self.fast_limit_s)
-                    return self._answer(reply, info, started, key)
-                except PoolTimeout:
-                    if time.monotonic() >= deadline - 0.01:
-                        raise self._timeout() from None
-                    self._counts["moved_to_slow_lane"] += 1
-            if client is not None:
-                self.gate.enter_slow(client)
+            return await self._lanes(payload, info, started, deadline, key, client)
+        except (asyncio.CancelledError, QueryTimeoutError):
+            # A client that hangs up on a slow query, or runs one to the limit, is remembered:
+            # its next queries start on the slow lane (they cannot tie up the fast lane).
+            if time.monotonic() - started > self.fast_limit_s / 4:
+                self.gate.remember_slow(client)
+            raise
+        finally:
+            self.gate.leave(client)
+
+    async def _lanes(
+        self,
+        payload: bytes,
+        info: QueryInfo,
+        started: float,
+        deadline: float,
+        key: tuple | None,
+        client: str | None = None,
+    ) -> QueryResult:
+        """The fast lane first (unless the client is remembered as slow), then the slow one."""
+        if client is None or not self.gate.is_slow(client):
             try:
-                reply = await self._on(self.slow, payload, deadline, self.timeout_s)
+                reply = await self._on(self.fast, payload, deadline, self.fast_limit_s)
+                return self._answer(reply, info, started, key)
             except PoolTimeout:
-                raise self._timeout() from None
-            finally:
+                if time.monotonic() >= deadline - 0.01:
+                    raise self._timeout() from None
+                self._counts["moved_to_slow_lane"] += 1
                 if client is not None:
-                    self.gate.leave_slow(client)
-            return self._answer(reply, info, started, key)
+                    self.gate.remember_slow(client)
+        if client is not None:
+            self.gate.enter_slow(client)
+        try:
+            reply = await self._on(self.slow, payload, deadline, self.timeout_s)
+        except PoolTimeout:
+            raise self._timeout() from None
         finally:
             if client is not None:
-                self.gate.leave(client)
+                self.gate.leave_slow(client)
+        return self._answer(reply, info, started, key)
 
     async def _on(self, pool: WorkerPool, payload: bytes, deadline: float, run_s: float):
         """The worker's reply to one request on one lane (cancelling it recycles the worker)."""
