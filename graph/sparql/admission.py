@@ -33,7 +33,7 @@ MAX_WORKER_MB = 4096
 class ClientGate:
     """Counts the queries each client has in flight, by lane, and remembers slow clients."""
 
-    def __init__(self, per_client: int, slow_per_client: int, slow_memory_s: float = 10.0) -> None:
+    def __init__(self, per_client: int, slow_per_client: int, slow_memory_s: float = 60.0) -> None:
         self.per_client = per_client
         self.slow_per_client = slow_per_client
         self.slow_memory_s = slow_memory_s
