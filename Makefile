@@ -16,7 +16,7 @@ FAST   := not browser and not virtuoso and not soak
 export SCALEKG_BUILD_DIR ?= $(CURDIR)/build
 
 .PHONY: serve test test-fast typecheck system-packages install build inference check stats lint format \
-	bench bench-scale screenshot clean readme-stats yasgui report-pdf
+	bench bench-scale bench-diagnostic bench-questions devset screenshot clean readme-stats yasgui report-pdf
 
 # Two steps: what serving needs, then the test tools (playwright, ruff, mypy) only for the
 # targets that use them, so a first `make serve` does not wait for them.
@@ -66,11 +66,11 @@ test: system-packages build $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 $(PYTEST_ARGS)
 
 # Everything but the browser, Virtuoso and soak tests: the quick loop while working.
 test-fast: build $(TEST_STAMP)
-	$(BIN)/python -m pytest -q -m "$(FAST)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 -m "$(FAST)" $(PYTEST_ARGS)
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
@@ -89,8 +89,24 @@ bench: build $(TEST_STAMP)
 bench-scale: build $(TEST_STAMP)
 	$(BIN)/python -m bench.run_scale
 
+# Top-three concentration of the diagnostic over 200 random organisations per stage.
+bench-diagnostic: build
+	$(BIN)/python -m bench.diagnostic_concentration --orgs 200
+
+# First-time questions (response cache bypassed) and suggest per keystroke, shipped and synthetic
+# graphs of 5,000 and 50,000 concepts; writes docs/benchmarks.md (section Questions).
+bench-questions: build $(TEST_STAMP)
+	$(BIN)/python -m bench.run_questions
+
+# The question reader's development set score (it also runs in `make test`).
+devset: build $(TEST_STAMP)
+	$(BIN)/python -m tests.graph.test_question_devset
+
+# The default /graph (README), a focused chain, and the other pages' screenshots for docs/.
 screenshot: build $(TEST_STAMP)
 	$(BIN)/python -m bench.screenshot docs/img/graph.png
+	$(BIN)/python -m bench.screenshot docs/img/graph-chain.png --query "$$($(BIN)/python -c 'import bench.screenshot as s; print(s.CHAIN_QUERY)')"
+	$(BIN)/python -m bench.screenshot_pages docs/img
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from scalekg.graph.backends import open_for_serving
 from scalekg.graph.build import ensure_built
 from scalekg.graph.model import KnowledgeGraph
+from scalekg.graph.question import prepare as prepare_questions
 from scalekg.graph.settings import Settings, get_settings
 
 from .security import BodyLimit, ScopedCORS
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The store backend (settings.store): loaded or refreshed if embedded, checked if remote.
     store, _ = open_for_serving(settings, snapshot)
     kg = KnowledgeGraph.from_store(store.select, snapshot.hash)
+    prepare_questions(kg)  # the question reader's indexes, built once, not by the first question
     state = AppState(settings=settings, snapshot=snapshot, kg=kg, store=store)
 
     @asynccontextmanager

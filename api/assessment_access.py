@@ -3,16 +3,15 @@ pages and the graph view's overlay (none of them imports another)."""
 
 import re
 
-import pyoxigraph as ox
 from fastapi import Request
 
 from scalekg.graph.assessment.model import Assessment
+from scalekg.graph.assessment.report import analyse
 from scalekg.graph.assessment.repository import (
     AssessmentRepository,
-    OxigraphAssessmentRepository,
-    repository_for,
+    default_repository,
+    earlier_than,
 )
-from scalekg.graph.assessment.scoring import analyse
 
 from .errors import ApiError
 
@@ -20,14 +19,12 @@ ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
 
 def repository(request: Request) -> AssessmentRepository:
-    """The app's assessment repository, made once per app from its store."""
+    """The app's assessment repository, made once per app (setting ``assessments``: the data
+    directory by default, the graph store, or memory)."""
     state = request.app.state.scalekg
     repo = state.caches.assessment_repository
     if repo is None:
-        try:
-            repo = repository_for(state.store)
-        except TypeError:
-            repo = OxigraphAssessmentRepository(ox.Store())  # no store: keep them in memory
+        repo = default_repository(state.settings, state.store)
         state.caches.assessment_repository = repo
     return repo
 
@@ -39,13 +36,15 @@ def get_assessment(request: Request, assessment_id: str) -> Assessment:
     return found
 
 
-def report_for(request: Request, assessment: Assessment) -> dict:
-    """The analysis against the app's current graph (memoised per assessment and snapshot)."""
+def report_for(request: Request, assessment: Assessment, *, trend: bool = True) -> dict:
+    """The analysis against the app's current graph, with the trend against the organisation's
+    previous stored assessment (memoised per assessment, previous one and snapshot)."""
     state = request.app.state.scalekg
+    earlier = earlier_than(repository(request), assessment) if trend else None
     cache = state.caches.assessment_reports
-    key = (assessment.id, state.kg.snapshot_hash)
+    key = (assessment.id, earlier.id if earlier else None, state.kg.snapshot_hash)
     if key not in cache:
         if len(cache) > 256:
             cache.clear()
-        cache[key] = analyse(state.kg, assessment)
+        cache[key] = analyse(state.kg, assessment, earlier=earlier)
     return cache[key]

@@ -162,7 +162,7 @@ def child(args: argparse.Namespace) -> None:
     rng = random.Random(meta.seed)
 
     if backend.kind == "sparql":
-        from scalekg.graph.backends.remote import JSON_RESULTS
+        from scalekg.graph.backends.remote_protocol import JSON_RESULTS
 
         def run(q: str) -> int:
             r = backend.query_response(q, JSON_RESULTS, default_graphs=[DATA_GRAPH], timeout=120)

@@ -2,6 +2,9 @@
 
     python -m bench.screenshot docs/img/graph.png [--query "focus=…&depth=…"] [--whole]
 
+Without ``--query`` it takes the default view (``/graph``, the overview); ``make screenshot`` also
+takes the focused chain view (``CHAIN_QUERY``) and the other pages (``bench.screenshot_pages``).
+
 Starts ``scalekg serve`` on a free port, opens the view in headless Chromium (offline: any request
 not to 127.0.0.1 is aborted, and the run fails if one was made), waits until the page is
 interactive, and saves a PNG of the window.
@@ -13,9 +16,11 @@ from pathlib import Path
 
 from bench.run_graph import browser, new_page, serve
 
+# The default view: /graph as a newcomer first sees it (the readable overview).
+DEFAULT_QUERY = ""
 # A value → capability → contributing factor → failure factor → outcome chain, highlighted in a
 # focused view, with the chain and the failure factor's sources in the panel.
-DEFAULT_QUERY = (
+CHAIN_QUERY = (
     "focus=slow-cycle-time&depth=2&path=be-humble,deployment-frequency&selected=slow-cycle-time"
 )
 
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-dir", type=Path, default=None)
     args = parser.parse_args(argv)
 
-    query = "" if args.whole else args.query
+    query = "types=all" if args.whole else args.query
     with serve(args.build_dir) as url, browser() as b:
         page = new_page(b)
         page.set_viewport_size({"width": args.width, "height": args.height})

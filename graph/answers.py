@@ -155,7 +155,7 @@ def chains(kg: KnowledgeGraph, predicate: str) -> list[tuple[Edge, Edge]]:
     return pairs
 
 
-def _chain_index(kg: KnowledgeGraph, predicate: str, direction: str) -> dict:
+def chain_index(kg: KnowledgeGraph, predicate: str, direction: str) -> dict:
     """The two-step chains of ``predicate`` by the concept they end at (in) or start from (out)."""
 
     def compute() -> dict[str, list[tuple[Edge, Edge]]]:
@@ -185,7 +185,7 @@ def has_answers(kg: KnowledgeGraph, concept: Concept, predicate: str, direction:
     return (
         pred in CHAINS
         and direction in ("in", "out")
-        and bool(_chain_index(kg, pred, direction).get(concept.iri))
+        and bool(chain_index(kg, pred, direction).get(concept.iri))
     )
 
 
@@ -216,7 +216,7 @@ def related(
         if other != concept.iri:
             found.setdefault(other, []).append(("direct", [Step(edge, kg)]))
     if pred in CHAINS and direction in ("in", "out"):
-        for first, second in _chain_index(kg, pred, direction).get(concept.iri, ()):
+        for first, second in chain_index(kg, pred, direction).get(concept.iri, ()):
             other = first.subject if incoming else second.object
             if other == concept.iri:
                 continue

@@ -23,6 +23,7 @@ VIEW_PARAMS: tuple[str, ...] = (
     "expand",
     "path",
     "selected",
+    "confidence",
 )
 MAX_DEPTH = 6
 DEFAULT_DEPTH = 1

@@ -158,6 +158,12 @@ def shortest(
     return [], []
 
 
+def connected(kg: KnowledgeGraph, a: str, b: str, flt: ChainFilter = EVERYTHING) -> bool:
+    """Whether some chain runs from a to b or from b to a."""
+    view = restricted(kg, flt, (a, b))
+    return a in view and b in view and (nx.has_path(view, a, b) or nx.has_path(view, b, a))
+
+
 def shortest_chains(
     kg: KnowledgeGraph, a: str, b: str, flt: ChainFilter = EVERYTHING, *, limit: int = 12
 ) -> list[Chain]:

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
         description="Concurrent connections of one server process; beyond that uvicorn answers 503.",
         ge=1,
     )
+    assessments: str = Field(
+        "data-dir",
+        description="Where assessments are kept: `data-dir` (one file each under "
+        "`DATA_DIR/assessments`), `store` (named graphs in the graph store) or `memory` "
+        "(until the process ends).",
+        pattern="^(data-dir|store|memory)$",
+    )
     graph_max_nodes: int = Field(
         600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1
     )

@@ -5,10 +5,13 @@ properties its triples use or its ontology declares (with their labels and how o
 used), and every concept with its label and synonyms. ``complete`` ranks the terms that match
 what someone is typing: a prefixed name (``kg:prem``), a bare word (``premat``) or a label.
 
-The ranking: what is typed as a prefix of the name, then of the label or a synonym, then of a word
-in them; below those, the question module's concept linking (``graph.question.linking``: stems,
-word synonyms, typos) forgives the rest, so ``premture scaling`` and ``deploy freq`` still find
-their concept. The same linking ranks the search box and /api/ask, so completion agrees with them.
+The ranking: concepts are ranked by the suggest ranking of the question module
+(``graph.question.suggest.concept_suggestions``, the one behind /api/suggest and the search
+boxes: label, synonym, label prefix, synonym prefix, word prefix, then the concept linker's
+forgiving match of typos and stems), so ``premat``, ``premture scaling`` and ``deploy freq`` find
+their concept as the search box would. Classes and properties: what is typed as a prefix of the
+prefixed name, then of the label, then of a word in it, the more used first. A prefixed name
+typed in full order (``kg:premature-s``) ranks its own completion first.
 """
 
 from __future__ import annotations
@@ -18,8 +21,7 @@ from dataclasses import dataclass
 
 from .model import KnowledgeGraph
 from .namespaces import PREFIXES, SPARQL_PREFIXES
-from .question.linking import SUGGESTION_FLOOR, concept_index
-from .question.text import normalise as question_words
+from .question.suggest import FUZZY_TIER, concept_suggestions
 from .search import normalise
 
 Row = dict[str, str]
@@ -176,6 +178,22 @@ def _rank(term: Term, text: str, words: str) -> float:
     return best
 
 
+def _concept_scores(kg: KnowledgeGraph, text: str, limit: int) -> dict[str, float]:
+    """Concept IRI -> score from the suggest ranking (tier 0: about 0.95 … fuzzy: about 0.6)."""
+    if ":" in text:
+        prefix, text = text.split(":", 1)
+        if prefix != "kg":
+            return {}
+    words = text.replace("-", " ").replace("_", " ").strip()
+    if not words:
+        return {}
+    # By tier, and inside a tier in the suggest ranking's own order (shorter label first, ...).
+    return {
+        s.concept.iri: 0.95 - 0.35 * s.tier / FUZZY_TIER - 0.0001 * position
+        for position, s in enumerate(concept_suggestions(kg, words, limit=limit))
+    }
+
+
 def complete(
     vocabulary: Vocabulary,
     kg: KnowledgeGraph,
@@ -184,33 +202,26 @@ def complete(
     kinds: Iterable[str] = KINDS,
     limit: int = 20,
 ) -> list[Term]:
-    """The terms of the given kinds that best complete ``text``, best first.
-
-    Exact-prefix matches come first (the prefixed name, then a label or synonym, then a word in
-    them); classes and properties that are used more come before rarer ones at the same rank.
-    Concepts that match none of these but that the question module's linking finds (a typo, a
-    word's stem, a synonym) follow, by its score."""
+    """The terms of the given kinds that best complete ``text``, best first (see the module
+    docstring); at equal scores the more used classes and properties first."""
     wanted = set(kinds)
     text = text.strip().lower()
     if not text:
         return []
     words = normalise(text)
+    concepts = _concept_scores(kg, text, limit) if "concept" in wanted else {}
     scored: list[tuple[float, int, str, Term]] = []
     for term in vocabulary.terms:
         if term.kind not in wanted:
             continue
         if term.kind == "prefix":
             score = 1.0 if term.value.lower().startswith(text.rstrip(":")) else 0.0
+        elif term.kind == "concept":
+            exact = ":" in text and term.value.lower().startswith(text)
+            score = 1.0 if exact else concepts.get(term.iri, 0.0)
         else:
             score = _rank(term, text, words)
         if score > 0:
             scored.append((-score, -term.uses, term.value.lower(), term))
-    if "concept" in wanted and ":" not in text and len(words) >= 3:
-        found = {t.iri for *_rest, t in scored}
-        by_iri = {t.iri: t for t in vocabulary.terms if t.kind == "concept"}
-        for candidate in concept_index(kg).link(question_words(text).split(), limit=limit):
-            match = by_iri.get(candidate.concept.iri)
-            if match is not None and match.iri not in found and candidate.score >= SUGGESTION_FLOOR:
-                scored.append((-0.6 * candidate.score, 0, match.value.lower(), match))
     scored.sort(key=lambda s: s[:3])
     return [t for *_rest, t in scored[:limit]]

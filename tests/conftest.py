@@ -66,6 +66,19 @@ def snapshot() -> Snapshot:
 
 
 @pytest.fixture(scope="session")
+def shipped_report(snapshot: Snapshot):
+    """The quality gates' report on the shipped ontology and data, computed once per session
+    and kept in the test build's validation cache, where `scalekg check` finds it too."""
+    from scalekg.graph.build import input_files
+    from scalekg.graph.loader import load_sources
+    from scalekg.graph.validate import validate_cached
+
+    sources = load_sources()
+    union = sources.ontology + sources.data
+    return validate_cached(union, input_files(), BUILD_DIR / "validation-cache")
+
+
+@pytest.fixture(scope="session")
 def kg(snapshot: Snapshot) -> KnowledgeGraph:
     return KnowledgeGraph.from_store(
         store_selector(load_memory_store(snapshot.path)), snapshot.hash

@@ -99,8 +99,8 @@ def test_check_green_on_a_minimal_fixture(run):
     assert "conforms" in result.stdout
 
 
-def test_check_green_on_the_shipped_data(run):
-    result = run("check", build=False)
+def test_check_green_on_the_shipped_data(run, shipped_report):
+    result = run("check", build=False)  # finds the session's report in the validation cache
     assert result.exit_code == 0, result.output
     assert "conforms" in result.stdout
 
@@ -152,7 +152,7 @@ def _commands(group, prefix=()):
 
 # `scalekg assess` is being reworked by the diagnostic work (issue 16), which adds its examples;
 # the test fails as soon as one of these has an example, so that the list only shrinks.
-EXAMPLES_PENDING = {"scalekg assess", "scalekg assess init", "scalekg assess run"}
+EXAMPLES_PENDING = {"scalekg assess", "scalekg assess init"}
 
 
 def test_every_command_help_has_an_example():

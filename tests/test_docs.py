@@ -27,3 +27,11 @@ def test_readme_coverage_table_is_current(kg):
     counts = kg.counts()
     expected = {**counts["classes"], **counts["relations"]}
     assert {k: int(v) for k, v in table.items()} == expected, "run `make readme-stats`"
+
+
+def test_readme_diagnostic_excerpt_is_current(kg):
+    from bench.readme_stats import diagnostic_excerpt
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- diagnostic:start -->")[1].split("<!-- diagnostic:end -->")[0]
+    assert block.strip() == diagnostic_excerpt(kg), "run `make readme-stats`"

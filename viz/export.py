@@ -6,8 +6,8 @@ import networkx as nx
 
 from scalekg.graph.model import Edge, KnowledgeGraph
 
-from .layout import layered_layout
-from .select import Selection, edge_rank
+from .layout import COMPACT, OVERVIEW, layered_layout, view_positions
+from .select import Selection, edge_rank, fades_edges, is_overview
 
 
 def node_json(kg: KnowledgeGraph, iri: str) -> dict:
@@ -35,6 +35,7 @@ def edge_json(kg: KnowledgeGraph, edge: Edge) -> dict:
         "to": kg.concepts[edge.object].slug,
         "relation": edge.predicate,
         "basis": edge.basis,
+        "confidence": edge.confidence,
         "sources": [
             {
                 "document": p.document,
@@ -69,6 +70,27 @@ def path_json(kg: KnowledgeGraph, selection: Selection) -> dict:
     }
 
 
+def layout_json(kg: KnowledgeGraph, selection: Selection) -> dict:
+    """Where the page draws a view's nodes (viz/layout.py, computed here, never in the page),
+    whether its edges start faint, and the overview's label style."""
+    overview = is_overview(selection.view)
+    spacing = OVERVIEW if overview else COMPACT
+    pos = view_positions(kg, selection.nodes, spacing)
+    style = None
+    if overview:
+        style = {
+            "font_size": spacing.font_size,
+            "node_size": spacing.node_size,
+            "label_width": spacing.label_width,
+        }
+    return {
+        "positions": {kg.concepts[i].slug: list(pos[i]) for i in selection.nodes},
+        "fade": fades_edges(selection.view),
+        "overview": overview,
+        "style": style,
+    }
+
+
 def compact_selection(kg: KnowledgeGraph, selection: Selection) -> dict:
     """A view as the page embeds it: nodes and edges as positions in the page's graph data
     (nodes by slug, edges in graph order), which already holds their text and sources."""
@@ -82,6 +104,7 @@ def compact_selection(kg: KnowledgeGraph, selection: Selection) -> dict:
         "edges": [edges[id(e)] for e in selection.edges],
         "path": path_json(kg, selection),
         "hidden_links": {kg.concepts[i].slug: n for i, n in selection.hidden_links.items()},
+        "layout": layout_json(kg, selection),
     }
 
 
@@ -102,6 +125,7 @@ def view_json(kg: KnowledgeGraph, selection: Selection) -> dict:
         "edges": [edge_json(kg, e) for e in selection.edges],
         "path": path_json(kg, selection),
         "hidden_links": {kg.concepts[i].slug: n for i, n in selection.hidden_links.items()},
+        "layout": layout_json(kg, selection),
     }
 
 

@@ -14,6 +14,7 @@ ties break on the label, then the IRI, so the same graph always gets the same pi
 
 import math
 from collections import defaultdict
+from dataclasses import dataclass
 
 import networkx as nx
 
@@ -129,3 +130,60 @@ def _compute(kg: KnowledgeGraph) -> dict[str, tuple[int, int]]:
             row, column = divmod(index, per_row)
             pos[iri] = (column * BAND_COLUMN_GAP, bottom + row * BAND_ROW_GAP)
     return pos
+
+
+# --- the positions of one view ---------------------------------------------------------------------
+# A view that shows only part of the graph closes up the layered layout: columns keep their order
+# and nodes their order inside a column, empty columns and gaps close, the minor classes go in a
+# grid band below. The overview (the default /graph: values, capabilities, failure factors,
+# outcomes) uses its own spacing so that its labels are readable at first view; see OVERVIEW.
+VIEW_COLUMN_GAP = 300
+VIEW_ROW_GAP = 72
+VIEW_BAND_GAP = 200
+
+
+@dataclass(frozen=True)
+class Spacing:
+    column_gap: int
+    row_gap: int
+    font_size: int | None = None  # the labels' size, when the view sets one
+    node_size: int | None = None
+    label_width: int | None = None  # the widest a label may be before it wraps
+
+
+COMPACT = Spacing(VIEW_COLUMN_GAP, VIEW_ROW_GAP)
+# One-line labels (up to ~50 characters at 17 px) under small nodes, 52 units apart: the tallest
+# column (19 capabilities) fits a 700 px high canvas at a scale where 17 px is >= 11 px on screen.
+OVERVIEW = Spacing(column_gap=470, row_gap=52, font_size=17, node_size=9, label_width=450)
+
+
+def view_positions(
+    kg: KnowledgeGraph, nodes: list[str], spacing: Spacing = COMPACT
+) -> dict[str, tuple[int, int]]:
+    """Positions (x, y) of a view's nodes: the layered layout itself for the whole graph, else the
+    layout closed up (columns kept in order, rows in order, no gaps), minor classes in a band."""
+    pos = layered_layout(kg)
+    if len(nodes) == len(kg.concepts) and spacing is COMPACT:
+        return {iri: pos[iri] for iri in nodes}
+    columns: dict[int, list[str]] = defaultdict(list)
+    band: list[str] = []
+    for iri in nodes:
+        if class_key(kg.concepts[iri].type) == "Other":
+            band.append(iri)
+        else:
+            columns[pos[iri][0]].append(iri)
+    out: dict[str, tuple[int, int]] = {}
+    bottom = 0
+    for index, x in enumerate(sorted(columns)):
+        members = sorted(columns[x], key=lambda i: (pos[i][1], i))
+        for row, iri in enumerate(members):
+            y = round((row - (len(members) - 1) / 2) * spacing.row_gap)
+            out[iri] = (index * spacing.column_gap, y)
+            bottom = max(bottom, y)
+    per_row = max(4, int(max(len(columns), 1) * spacing.column_gap // BAND_COLUMN_GAP))
+    order = {iri: i for i, iri in enumerate(sorted(kg.concepts, key=lambda i: _sort_key(kg, i)))}
+    for i, iri in enumerate(sorted(band, key=order.__getitem__)):
+        row, column = divmod(i, per_row)
+        top = bottom + VIEW_BAND_GAP if columns else 0
+        out[iri] = (column * BAND_COLUMN_GAP, top + row * BAND_ROW_GAP)
+    return out

@@ -42,7 +42,15 @@ from .select import (
     select,
     type_names,
 )
-from .style import CLASS_STYLES, class_key, edge_options, legend, node_options, relation_style
+from .style import (
+    CLASS_STYLES,
+    class_key,
+    edge_options,
+    faded_edge_color,
+    legend,
+    node_options,
+    relation_style,
+)
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -138,7 +146,10 @@ def _node_title(kg: KnowledgeGraph, iri: str) -> str:
 
 def _edge_title(kg: KnowledgeGraph, edge) -> str:
     s, o = kg.concepts[edge.subject], kg.concepts[edge.object]
-    lines = [f"{s.label} → {relation_style(edge.predicate).label} → {o.label}", edge.basis]
+    lines = [
+        f"{s.label} → {relation_style(edge.predicate).label} → {o.label}",
+        edge.basis if edge.confidence == edge.basis else f"{edge.basis}, {edge.confidence}",
+    ]
     for p in edge.provenance:
         lines.append(f"{p.document_title or p.document}, {p.locator} ({p.basis})")
         q = p.quote if len(p.quote) <= 240 else p.quote[:239] + "…"
@@ -172,7 +183,7 @@ def build_network(kg: KnowledgeGraph) -> Network:
             "from": kg.concepts[e.subject].slug,
             "to": kg.concepts[e.object].slug,
             "title": _edge_title(kg, e),
-            **edge_options(e.predicate, e.basis),
+            **edge_options(e.predicate, e.basis, e.confidence),
         }
         for e in kg.edges
     ]
@@ -239,6 +250,11 @@ def graph_payload(kg: KnowledgeGraph) -> str:
                 for c in sorted(kg.concepts.values(), key=lambda c: c.slug)
             ],
             "edges": [edge_json(kg, e) for e in kg.edges],
+            "confidence": legend()["confidence"],
+            # The overview draws edges faint until a node is hovered or selected.
+            "faded": {
+                edge_id(kg, e): faded_edge_color(e.predicate, e.confidence) for e in kg.edges
+            },
             "vis": {"nodes": nodes, "edges": edges, "options": json.loads(options)},
         }
         return script_safe_json(graph)
@@ -263,6 +279,7 @@ def render_page(
     standalone: bool = False,
     base_url: str = "",
     overlay: dict | None = None,
+    overview_default: bool = False,
 ) -> str:
     """The whole graph page for a view.
 
@@ -284,6 +301,9 @@ def render_page(
         "linkBase": link_base,
         "sparqlTemplate": SPARQL_TEMPLATE,
         "overlay": overlay,
+        # On the server, /graph without parameters is the overview: a view of every class is
+        # then written types=all in the address bar.
+        "overviewDefault": overview_default,
         "initial": {
             "nodes": len(selection.nodes),
             "edges": len(selection.edges),
@@ -328,6 +348,7 @@ def render_page(
         link_base=link_base,
         json_link=None if standalone else "/graph.json?" + _query(kg, view),
         overlay=overlay,
+        confidence_levels=legend()["confidence"],
         **assets,
     )
 

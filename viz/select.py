@@ -6,7 +6,8 @@ The rules, in order:
 
 1. A node passes the filters if its display type is among ``types`` (all when empty) and it has no
    stage or one of ``stages`` (all when empty). Only edges whose relation is among ``relations``
-   (all when empty) are followed or shown.
+   (all when empty) and whose confidence is at least ``confidence`` (stated > strong > plausible >
+   speculative; all when empty, graph/confidence.py) are followed or shown.
 2. Without a focus the view is every node that passes the filters. No cap.
 3. With a focus: breadth-first from the focus (always shown) over the allowed edges in both
    directions, up to ``depth`` hops, to nodes that pass the filters; neighbours in a fixed order
@@ -25,6 +26,7 @@ standalone file, reads the views ``viz/page.py`` computed here when it wrote the
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from scalekg.graph.confidence import CONFIDENCE_ORDER, at_least, parse_min_confidence
 from scalekg.graph.model import Concept, Edge, KnowledgeGraph
 from scalekg.graph.namespaces import EDGE_PREDICATES
 from scalekg.graph.params import (
@@ -81,6 +83,7 @@ class ViewParams:
     expand: tuple[str, ...] = ()  # IRIs
     path: tuple[str, str] | None = None  # IRIs
     selected: str | None = None  # IRI of the node whose panel is open
+    confidence: str | None = None  # the least sure edge shown: stated, strong, plausible, …
 
     def as_dict(self, kg: KnowledgeGraph) -> dict:
         """The view with slugs, as the page and the JSON export carry it."""
@@ -97,6 +100,7 @@ class ViewParams:
             "expand": [slug(i) for i in self.expand],
             "path": [slug(i) for i in self.path] if self.path else [],
             "selected": slug(self.selected),
+            "confidence": self.confidence,
         }
 
     def query(self, kg: KnowledgeGraph) -> dict[str, str]:
@@ -111,6 +115,8 @@ class ViewParams:
                 out[name] = ",".join(d[name])
         if d["selected"]:
             out["selected"] = d["selected"]
+        if self.confidence:
+            out["confidence"] = self.confidence
         return out
 
 
@@ -123,6 +129,28 @@ def type_names(kg: KnowledgeGraph | None = None) -> list[str]:
 
 
 OTHER_KEY = name_key("Other")  # the minor classes, as one legend entry
+ALL_KEY = name_key("all")  # types=all: every class (the overview is /graph's default otherwise)
+
+# The default /graph: the classes whose labels must be readable at first view. The others
+# (contributing factors, mechanisms, practices, … and "Other") are one checkbox away.
+OVERVIEW_TYPES: tuple[str, ...] = ("Value", "Capability", "FailureFactor", "PositiveOutcome")
+
+
+def is_overview(view: "ViewParams") -> bool:
+    """A view drawn with the overview's spacing: no focus, no path or expansion, and only
+    overview classes."""
+    return (
+        view.focus is None
+        and not view.path
+        and not view.expand
+        and bool(view.types)
+        and set(view.types) <= set(OVERVIEW_TYPES)
+    )
+
+
+def fades_edges(view: "ViewParams") -> bool:
+    """Views of the whole graph draw their edges faint until a node is hovered or selected."""
+    return view.focus is None and not view.path
 
 
 PATH_CHAINS = 12  # shortest chains listed for a highlighted path
@@ -180,13 +208,15 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
     minor = minor_types(kg)
     types: list[str] = []
     for text in _split(params.get("types")):
+        if name_key(text) == ALL_KEY:
+            continue  # every class: the same as no filter
         if name_key(text) == OTHER_KEY:
             types += minor
         elif name_key(text) in known_types:
             types.append(known_types[name_key(text)])
         else:
             raise ViewError(
-                422, "types", f"unknown type {text!r}", allowed=[*type_names(kg), "Other"]
+                422, "types", f"unknown type {text!r}", allowed=[*type_names(kg), "Other", "all"]
             )
 
     def parsed(name: str, parse) -> list[str]:
@@ -210,6 +240,12 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
     selected_text = (_split(params.get("selected")) or [None])[0]
     selected = _concept(kg, "selected", selected_text).iri if selected_text else None
 
+    confidence_text = (_split(params.get("confidence")) or [None])[0]
+    try:
+        confidence = parse_min_confidence(confidence_text)
+    except ValueError as exc:
+        raise ViewError(422, "confidence", str(exc), allowed=CONFIDENCE_ORDER) from None
+
     def dedupe(items: list[str]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(items))
 
@@ -223,6 +259,7 @@ def parse_view(kg: KnowledgeGraph, params: Mapping[str, str | list[str] | None])
         expand=dedupe(list(expand)),
         path=path,
         selected=selected,
+        confidence=confidence,
     )
 
 
@@ -256,12 +293,19 @@ def node_order(kg: KnowledgeGraph) -> dict[str, int]:
     return kg.cached(("viz", "order"), compute)
 
 
-def _neighbours(kg: KnowledgeGraph, iri: str, allowed: frozenset[str]) -> list[str]:
+def _neighbours(
+    kg: KnowledgeGraph, iri: str, allowed: frozenset[str], confidence: str | None = None
+) -> list[str]:
     order = node_order(kg)
-    found = {e.object for e in kg.edges_from(iri) if e.predicate in allowed}
-    found |= {e.subject for e in kg.edges_to(iri) if e.predicate in allowed}
+    found = {e.object for e in kg.edges_from(iri) if _shown(e, allowed, confidence)}
+    found |= {e.subject for e in kg.edges_to(iri) if _shown(e, allowed, confidence)}
     found.discard(iri)
     return sorted(found, key=order.__getitem__)
+
+
+def _shown(edge: Edge, allowed: frozenset[str], confidence: str | None) -> bool:
+    """An edge a view follows and draws: an allowed relation, at least the view's confidence."""
+    return edge.predicate in allowed and at_least(edge.confidence, confidence)
 
 
 def _allowed_relations(kg: KnowledgeGraph, view: ViewParams) -> frozenset[str]:
@@ -301,7 +345,7 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
         for _ in range(view.depth):
             nxt: list[str] = []
             for iri in frontier:
-                for other in _neighbours(kg, iri, allowed):
+                for other in _neighbours(kg, iri, allowed, view.confidence):
                     if other in seen or not passes(kg.concepts[other], view):
                         continue
                     if not room():
@@ -314,7 +358,7 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
     for iri in view.expand:
         if iri not in seen:
             continue
-        for other in _neighbours(kg, iri, allowed):
+        for other in _neighbours(kg, iri, allowed, view.confidence):
             if other in seen:
                 continue
             if not room():
@@ -325,7 +369,7 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
     path_edges: list[Edge] = []
     path_chains: list[list[Edge]] = []
     if view.path:
-        chain_filter = ChainFilter.of(relations=allowed)
+        chain_filter = ChainFilter.of(relations=allowed, min_confidence=view.confidence)
         path_nodes, path_edges = shortest(kg, *view.path, chain_filter)
         path_chains = shortest_chains(kg, *view.path, chain_filter, limit=PATH_CHAINS + 1)
         present = set(nodes)
@@ -337,15 +381,21 @@ def select(kg: KnowledgeGraph, view: ViewParams, *, max_nodes: int) -> Selection
             e
             for iri in visible
             for e in kg.edges_from(iri)
-            if e.predicate in allowed and e.object in visible
+            if _shown(e, allowed, view.confidence) and e.object in visible
         ),
         key=lambda e: rank[id(e)],
     )
     hidden: dict[str, int] = {}
     for iri in nodes:
         count = sum(
-            1 for e in kg.edges_from(iri) if e.predicate in allowed and e.object not in visible
-        ) + sum(1 for e in kg.edges_to(iri) if e.predicate in allowed and e.subject not in visible)
+            1
+            for e in kg.edges_from(iri)
+            if _shown(e, allowed, view.confidence) and e.object not in visible
+        ) + sum(
+            1
+            for e in kg.edges_to(iri)
+            if _shown(e, allowed, view.confidence) and e.subject not in visible
+        )
         if count:
             hidden[iri] = count
     return Selection(

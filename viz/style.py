@@ -115,6 +115,37 @@ def relation_style(predicate: str) -> RelationStyle:
     return RELATION_STYLES.get(predicate, DEFAULT_RELATION)
 
 
+@dataclass(frozen=True)
+class ConfidenceStyle:
+    key: str  # graph/confidence.py: stated, strong, plausible, speculative
+    label: str
+    width: float  # times the relation's width
+    alpha: float  # line opacity
+
+
+# Surer edges are drawn wider and darker; interpreted ones stay dashed (the basis).
+CONFIDENCE_STYLES: dict[str, ConfidenceStyle] = {
+    c.key: c
+    for c in (
+        ConfidenceStyle("stated", "stated: the source says it", 1.6, 1.0),
+        ConfidenceStyle("strong", "strong", 1.25, 0.85),
+        ConfidenceStyle("plausible", "plausible", 1.0, 0.6),
+        ConfidenceStyle("speculative", "speculative", 0.7, 0.4),
+    )
+}
+# Until a node is hovered or selected, the overview draws its edges this much fainter.
+FADED_ALPHA = 0.28
+
+
+def confidence_style(confidence: str) -> ConfidenceStyle:
+    return CONFIDENCE_STYLES.get(confidence, CONFIDENCE_STYLES["speculative"])
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{round(alpha, 3)})"
+
+
 def legend() -> dict[str, list[dict]]:
     """The legend as data, for the page (which draws the icons) and for tests."""
     return {
@@ -132,6 +163,10 @@ def legend() -> dict[str, list[dict]]:
         "relations": [
             {"key": r.key, "label": r.label, "color": r.color, "sign": r.sign, "arrow": r.arrow}
             for r in RELATION_STYLES.values()
+        ],
+        "confidence": [
+            {"key": c.key, "label": c.label, "width": c.width, "alpha": c.alpha}
+            for c in CONFIDENCE_STYLES.values()
         ],
     }
 
@@ -172,13 +207,39 @@ def node_options(type_name: str, *, dim: bool = False) -> dict:
     return options
 
 
-def edge_options(predicate: str, basis: str) -> dict:
-    """vis-network options for an edge: colour and arrow by relation, dashes by basis."""
+def faded_edge_color(predicate: str, confidence: str) -> dict:
+    """The overview's colour of an edge (``color``) and of its sign (``font``): its relation's,
+    faint, until a node is hovered or selected (then vis-network draws the node's edges in
+    ``hover``/``highlight``)."""
     r = relation_style(predicate)
+    alpha = confidence_style(confidence).alpha * FADED_ALPHA
+    return {
+        "color": {
+            "color": rgba(r.color, alpha),
+            "highlight": r.color,
+            "hover": r.color,
+            "inherit": False,
+        },
+        "font": {"color": rgba(r.color, min(1.0, alpha * 1.5))},
+    }
+
+
+def edge_options(predicate: str, basis: str, confidence: str | None = None) -> dict:
+    """vis-network options for an edge: colour and arrow by relation, dashes by basis, width and
+    opacity by confidence (when given). Hovered and selected edges are drawn in the full relation
+    colour (``faded_edge_color`` is the overview's colour until then)."""
+    r = relation_style(predicate)
+    c = confidence_style(confidence) if confidence else None
+    alpha = c.alpha if c else 1.0
     options: dict = {
         # Selected and hovered edges keep their colour (the relation) and get wider.
-        "color": {"color": r.color, "highlight": r.color, "hover": r.color, "inherit": False},
-        "width": r.width,
+        "color": {
+            "color": rgba(r.color, alpha) if c else r.color,
+            "highlight": r.color,
+            "hover": r.color,
+            "inherit": False,
+        },
+        "width": round(r.width * (c.width if c else 1.0), 2),
         "dashes": basis != "stated",
         "arrows": {"to": {"enabled": True, "type": r.arrow, "scaleFactor": 0.7}},
     }

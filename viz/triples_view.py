@@ -3,7 +3,8 @@
 The workbench sends the result's triples (Turtle or N-Triples, as /sparql answered them) and gets
 back vis-network nodes and edges styled by ``viz.style``: a concept of the graph gets its class's
 shape and colour and its place in the graph page's layered layout; a causal edge gets its
-relation's colour, arrow and sign, dashed when the graph holds it as interpreted. Other resources
+relation's colour, arrow and sign, dashed when the graph holds it as interpreted, wider and darker
+the surer it is (its confidence). Other resources
 (edge statements, sources) are grey dots, other predicates grey lines labelled with their name.
 Literals are not nodes: they go in the tooltip of their subject, and a label names it.
 """
@@ -124,7 +125,11 @@ def triples_view(kg: KnowledgeGraph, graph: Graph) -> dict:
         predicate = str(p)
         local = predicate[len(str(SKG)) :] if predicate.startswith(str(SKG)) else None
         edge = _kg_edge(kg, str(s), local, str(o)) if local else None
-        options = edge_options(local or DEFAULT_RELATION.key, edge.basis if edge else "stated")
+        options = edge_options(
+            local or DEFAULT_RELATION.key,
+            edge.basis if edge else "stated",
+            edge.confidence if edge else None,
+        )
         if edge is None and (local is None or options["color"]["color"] == DEFAULT_RELATION.color):
             options = {**options, "label": _short(p), "font": {"size": 11, "color": "#555555"}}
         else:

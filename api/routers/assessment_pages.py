@@ -92,6 +92,7 @@ def explanations(report: dict) -> dict:
                     "id": f"C{len(chains) + 1}",
                     "path": chain["path"],
                     "basis": chain["basis"],
+                    "confidence": chain["confidence"],
                     "links": members,
                     "steps": [],
                 }
@@ -105,7 +106,7 @@ def explanations(report: dict) -> dict:
 
 
 def render_report_html(report: dict) -> str:
-    """The printable report of one analysis (``scoring.analyse``)."""
+    """The printable report of one analysis (``report.analyse``)."""
     return render(
         "assessment_report.html",
         report=report,

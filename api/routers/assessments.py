@@ -122,7 +122,9 @@ def compare_assessments(
 ) -> dict:
     """What changed from a to b: exposure up or down per failure factor, capabilities moved."""
     first, second = get_assessment(request, a), get_assessment(request, b)
-    return compare(report_for(request, first), report_for(request, second))
+    return compare(
+        report_for(request, first, trend=False), report_for(request, second, trend=False)
+    )
 
 
 @router.get("/api/assessments/{assessment_id}")

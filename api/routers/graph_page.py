@@ -13,8 +13,10 @@ from scalekg.graph.params import VIEW_PARAMS
 from scalekg.graph.paths import ChainFilter, chains, shortest
 from scalekg.graph.paths import confidence as chain_confidence
 from scalekg.viz.export import edge_id, graphml_bytes, view_json
+from scalekg.viz.overlay import overlay as overlay_styling
+from scalekg.viz.overlay import page_overlay
 from scalekg.viz.page import ASSETS, asset, render_error, render_page
-from scalekg.viz.select import ViewError, parse_view, select
+from scalekg.viz.select import OVERVIEW_TYPES, ViewError, parse_view, select
 
 from ..assessment_access import get_assessment, report_for
 from ..caching import ReadRoute
@@ -35,8 +37,12 @@ def _state(request: Request):
 @router.get("/graph", response_class=HTMLResponse, summary="The interactive graph view")
 def graph_page(request: Request) -> HTMLResponse:
     state = _state(request)
+    params = _params(request)
+    overview = not any(params.values())
+    if overview:  # /graph with no view: the readable overview (types=all shows every class)
+        params = {"types": list(OVERVIEW_TYPES)}
     try:
-        view = parse_view(state.kg, _params(request))
+        view = parse_view(state.kg, params)
     except ViewError as exc:
         return HTMLResponse(render_error(exc), status_code=exc.status)
     overlay = None
@@ -45,15 +51,18 @@ def graph_page(request: Request) -> HTMLResponse:
         overlay = _overlay(request, assessment_id)
         if overlay is None:
             raise ApiError(404, "not found", f"No assessment {assessment_id!r}.")
-    html = render_page(state.kg, view, max_nodes=state.settings.graph_max_nodes, overlay=overlay)
+    html = render_page(
+        state.kg,
+        view,
+        max_nodes=state.settings.graph_max_nodes,
+        overlay=overlay,
+        overview_default=True,
+    )
     return HTMLResponse(html)
 
 
 def _overlay(request: Request, assessment_id: str) -> dict | None:
     """The page overlay of a stored assessment, or None when there is no such assessment."""
-    from scalekg.graph.assessment.scoring import overlay
-    from scalekg.viz.overlay import page_overlay
-
     try:
         assessment = get_assessment(request, assessment_id)
     except ApiError:
@@ -66,7 +75,7 @@ def _overlay(request: Request, assessment_id: str) -> dict | None:
         "date": str(info.get("date", "")),
         "stage": str(info.get("stage", "")),
     }
-    return page_overlay(request.app.state.scalekg.kg, overlay(report), summary)
+    return page_overlay(request.app.state.scalekg.kg, overlay_styling(report), summary)
 
 
 @router.get("/graph.json", summary="The nodes and edges of a view (same parameters as /graph)")
@@ -110,8 +119,9 @@ def graph_paths(request: Request) -> JSONResponse:
         )
     view = parse_view(kg, {**_params(request), "path": [a, b]})
     source, target = (kg.concepts[i] for i in view.path)
-    # One filter for the highlight and the chains: the view's relations (all when none given).
-    flt = ChainFilter.of(relations=view.relations)
+    # One filter for the highlight and the chains: the view's relations and confidence (all when
+    # none given), as the view itself follows them.
+    flt = ChainFilter.of(relations=view.relations, min_confidence=view.confidence)
     nodes, edges = shortest(kg, source.iri, target.iri, flt)
     found = chains(kg, source.iri, target.iri, flt)
     return JSONResponse(

@@ -22,9 +22,9 @@ from .model import (
     AssessmentDocument,
     AssessmentValidationError,
     FieldError,
-    load_assessment,
     parse_text,
 )
+from .resolve import load_assessment
 
 
 def prepare(kg: KnowledgeGraph, data: Any) -> Assessment:

@@ -1,10 +1,11 @@
 """What changed between two assessments: exposure up or down per failure factor, and why.
 
-Both reports must come from ``scoring.analyse`` on the same graph (the caller re-analyses stored
+Both reports must come from ``report.analyse`` on the same graph (the caller re-analyses stored
 assessments against the current snapshot, so a change is never an artefact of a graph update).
 """
 
-from .scoring import _key, _r
+from .scoring import key as _key
+from .scoring import r as _r
 
 
 def _direction(a: float | None, b: float | None) -> str:
@@ -38,6 +39,7 @@ def compare(a: dict, b: dict) -> dict:
         ea = ra["exposure"] if ra else None
         eb = rb["exposure"] if rb else None
         row = ra or rb
+        assert row is not None  # iri is a factor of one report or the other
         factors.append(
             {
                 **{k: row[k] for k in ("iri", "id", "label", "type")},
@@ -60,6 +62,7 @@ def compare(a: dict, b: dict) -> dict:
         if pair[:2] == pair[2:]:
             continue
         row = ca or cb
+        assert row is not None  # iri is a capability of one report or the other
         sa, sb = (ca or {}).get("strength", 0.0), (cb or {}).get("strength", 0.0)
         capabilities.append(
             {

@@ -16,6 +16,7 @@ The SHACL shapes (``shapes.py``) then check the RDF form of the result, as a las
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -31,9 +32,9 @@ from pydantic import (
     model_validator,
 )
 
-from ..model import KnowledgeGraph
 from ..params import STAGE_SHORT, UnknownName, parse_stage
-from ..search import UnknownConceptError, resolve, search
+
+Date = date  # the field AssessmentDocument.date hides the type inside the class
 
 # The essay's meaning of the two words (seed 003, Part One: The Diagnostic Layer).
 DEPTH_QUESTION = "Is the capability mature enough for this scale?"
@@ -54,11 +55,19 @@ CADENCES = ("daily", "weekly", "bi-weekly", "monthly", "quarterly", "yearly", "a
 # The DORA metrics of slide 27 (skg:PositiveOutcome) and the units each may be given in.
 DORA_UNITS: dict[str, tuple[str, ...]] = {
     "deployment-frequency": ("per-day", "per-week", "per-month"),
-    "lead-time-for-changes": ("hours", "days", "weeks"),
-    "mean-time-to-restore": ("minutes", "hours", "days"),
+    "lead-time-for-changes": ("hours", "days", "weeks", "months"),
+    "mean-time-to-restore": ("minutes", "hours", "days", "weeks"),
     "change-fail-rate": ("percent",),
     "reliability": ("percent",),
 }
+SEVERITIES = ("low", "medium", "high")
+NEW_RATING_DEFAULTS = {
+    "applicable": True,
+    "target_depth": None,
+    "target_width": None,
+    "effort": None,
+}
+EFFORTS = ("S", "M", "L")
 
 
 @dataclass(frozen=True)
@@ -145,14 +154,58 @@ class _Strict(BaseModel):
 
 class CapabilityRating(_Strict):
     capability: str = Field(min_length=1, description="Slug, IRI or label of a capability.")
-    depth: int = Field(description=DEPTH_QUESTION + " 0 (missing) to 4 (fit for purpose).")
-    width: int = Field(description=WIDTH_QUESTION + " 0 (missing) to 4 (fit for purpose).")
+    depth: int | None = Field(
+        None, description=DEPTH_QUESTION + " 0 (missing) to 4 (fit for purpose)."
+    )
+    width: int | None = Field(
+        None, description=WIDTH_QUESTION + " 0 (missing) to 4 (fit for purpose)."
+    )
+    applicable: bool = Field(
+        True, description="No: the capability does not apply to this organisation (not rated)."
+    )
+    target_depth: int | None = Field(None, description="The depth the organisation aims for.")
+    target_width: int | None = Field(None, description="The width the organisation aims for.")
+    effort: str | None = Field(
+        None, description="What the next step would cost the organisation: S, M or L."
+    )
     note: str | None = Field(None, max_length=2000)
 
-    @field_validator("depth", "width", mode="before")
+    @field_validator("depth", "width", "target_depth", "target_width", mode="before")
     @classmethod
     def _scores(cls, value: Any) -> Any:
-        return _check_score(value)
+        return None if value is None else _check_score(value)
+
+    @field_validator("effort", mode="before")
+    @classmethod
+    def _effort(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip().upper()[:1] if isinstance(value, str) else ""
+        if text not in EFFORTS or len(str(value).strip()) > 6:
+            raise ValueError(f"must be S, M or L (got {value!r})")
+        return text
+
+    @model_validator(mode="after")
+    def _levels(self) -> "CapabilityRating":
+        if not self.applicable:
+            given = [n for n in ("depth", "width") if getattr(self, n) is not None]
+            if given:
+                raise ValueError(f"{given[0]}: leave it out when the capability is not applicable")
+            return self
+        for name in ("depth", "width"):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: is required (0..4), or say applicable: no")
+        for name in ("depth", "width"):
+            target = getattr(self, f"target_{name}")
+            if target is not None and target < getattr(self, name):
+                raise ValueError(
+                    f"target_{name}: is below the current {name} ({getattr(self, name)})"
+                )
+        return self
+
+    @property
+    def rated(self) -> bool:
+        return self.applicable and self.depth is not None and self.width is not None
 
 
 class MechanismUse(_Strict):
@@ -186,9 +239,23 @@ class InputMetricUse(_Strict):
     note: str | None = Field(None, max_length=2000)
 
 
+class FailureObservation(_Strict):
+    factor: str = Field(min_length=1, description="Slug or label of a failure factor you see.")
+    severity: str = Field("medium", description="How much it hurts today: low, medium or high.")
+    note: str | None = Field(None, max_length=2000)
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity(cls, value: Any) -> Any:
+        text = value.strip().lower() if isinstance(value, str) else value
+        if text not in SEVERITIES:
+            raise ValueError(f"must be low, medium or high (got {value!r})")
+        return text
+
+
 class DoraMeasurement(_Strict):
     metric: str = Field(min_length=1, description="One of the DORA metrics (slide 27).")
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=1_000_000)
     unit: str = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -197,6 +264,8 @@ class DoraMeasurement(_Strict):
         allowed = DORA_UNITS.get(key)
         if allowed is not None and self.unit not in allowed:
             raise ValueError(f"unit: must be one of {', '.join(allowed)} for {key}")
+        if self.unit == "percent" and self.value > 100:
+            raise ValueError(f"value: a percentage is 0..100 (got {self.value:g})")
         return self
 
 
@@ -207,12 +276,19 @@ class AssessmentDocument(_Strict):
     date: date
     stage: Literal["early", "late"]
     headcount: int = Field(ge=1, le=1_000_000)
+    headcount_12_months_ago: int | None = Field(
+        None, ge=1, le=1_000_000, description="People in the organisation a year ago."
+    )
+    headcount_plan: int | None = Field(
+        None, ge=1, le=1_000_000, description="People the organisation plans to have in a year."
+    )
     note: str | None = Field(None, max_length=4000)
     capabilities: list[CapabilityRating] = Field(min_length=1)
     mechanisms: list[MechanismUse] = Field(default_factory=list)
     signals: list[SignalObservation] = Field(default_factory=list)
     input_metrics: list[InputMetricUse] = Field(default_factory=list)
     dora: list[DoraMeasurement] = Field(default_factory=list)
+    failures: list[FailureObservation] = Field(default_factory=list)
 
     @field_validator("stage", mode="before")
     @classmethod
@@ -226,13 +302,13 @@ class AssessmentDocument(_Strict):
 
     @field_validator("date", mode="after")
     @classmethod
-    def _plausible_date(cls, value: date) -> date:
+    def _plausible_date(cls, value: Date) -> Date:
         latest = date.today() + timedelta(days=366)
         if not EARLIEST_DATE <= value <= latest:
             raise ValueError(f"must be between {EARLIEST_DATE} and {latest} (got {value})")
         return value
 
-    @field_validator("headcount", mode="before")
+    @field_validator("headcount", "headcount_12_months_ago", "headcount_plan", mode="before")
     @classmethod
     def _headcount(cls, value: Any) -> Any:
         if isinstance(value, bool):
@@ -254,12 +330,30 @@ class AssessmentDocument(_Strict):
     def _metrics(cls, value: Any) -> Any:
         return [_from_string("metric")(v) for v in value] if isinstance(value, list) else value
 
+    @field_validator("failures", mode="before")
+    @classmethod
+    def _failures(cls, value: Any) -> Any:
+        return [_from_string("factor")(v) for v in value] if isinstance(value, list) else value
+
     def canonical_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        # Fields added in model v2 are left out while unused, so a v1 document keeps its id.
+        for name in ("headcount_12_months_ago", "headcount_plan", "failures"):
+            if not data[name]:
+                del data[name]
+        for item in data["capabilities"]:
+            for name, default in NEW_RATING_DEFAULTS.items():
+                if item[name] == default:
+                    del item[name]
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
     def content_id(self) -> str:
         """The assessment's id: a hash of its canonical content (the same document, the same id)."""
         return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()[:16]
+
+
+# Fields that a whole-item check reports as "field: message" (the error goes to that field).
+ITEM_CHECKED_FIELDS = frozenset({"unit", "value", "depth", "width", "target_depth", "target_width"})
 
 
 def _loc(parts: tuple) -> str:
@@ -272,7 +366,7 @@ def _loc(parts: tuple) -> str:
     return out or "(document)"
 
 
-def _message(err: dict) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     msg = err.get("msg", "invalid")
     kind = err.get("type", "")
     msg = msg.removeprefix("Value error, ")
@@ -280,8 +374,9 @@ def _message(err: dict) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a field of an assessment (check the spelling)"
-    if msg.startswith("unit: "):
-        return msg.removeprefix("unit: ")
+    field_name, sep, rest = msg.partition(": ")
+    if sep and field_name in ITEM_CHECKED_FIELDS:
+        return rest
     if kind in {"too_short"} and err.get("loc", ("",))[-1] == "capabilities":
         return "rate at least one capability"
     msg = msg if len(msg) <= MESSAGE_CHARS else msg[:MESSAGE_CHARS] + "…"
@@ -300,8 +395,9 @@ def validate_document(data: Any) -> AssessmentDocument:
         errors = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            if err.get("msg", "").startswith("Value error, unit: "):
-                loc = (*loc, "unit")
+            field_name, sep, _ = err.get("msg", "").removeprefix("Value error, ").partition(": ")
+            if sep and field_name in ITEM_CHECKED_FIELDS:
+                loc = (*loc, field_name)
             errors.append(FieldError(_loc(loc), _message(err)))
         raise AssessmentValidationError(errors) from exc
 
@@ -309,7 +405,7 @@ def validate_document(data: Any) -> AssessmentDocument:
 class _NoAliasLoader(yaml.SafeLoader):
     """Safe YAML without aliases (``*a``: no "billion laughs") and at most MAX_DEPTH deep."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
@@ -417,80 +513,10 @@ class Assessment:
         }
 
 
-# (list field, key in each item, concept type, what to call it in messages)
-REFERENCES: tuple[tuple[str, str, str, str], ...] = (
-    ("capabilities", "capability", "Capability", "capability"),
-    ("mechanisms", "mechanism", "Mechanism", "mechanism"),
-    ("signals", "signal", "ScalingSignal", "scaling signal"),
-    ("input_metrics", "metric", "InputMetric", "input metric"),
-    ("dora", "metric", "PositiveOutcome", "DORA metric"),
-)
+def __getattr__(name: str) -> Any:
+    # The reference pass moved to resolve.py; keep the old import path working.
+    if name in {"load_assessment", "resolve_references", "stage_warnings", "REFERENCES"}:
+        from . import resolve
 
-
-def _resolve_one(kg: KnowledgeGraph, text: str, type_name: str):
-    try:
-        concept = resolve(kg, text, type_name=type_name)
-    except UnknownConceptError as exc:
-        return None, tuple(m.concept.summary() for m in exc.suggestions)
-    if not concept.is_a(type_name):
-        # A slug or label of a concept of another kind: suggest the nearest of the right kind.
-        found = search(kg, text, type_name=type_name, limit=5, threshold=0.4)
-        return None, tuple(m.concept.summary() for m in found)
-    return concept, ()
-
-
-def resolve_references(kg: KnowledgeGraph, doc: AssessmentDocument) -> Assessment:
-    """Every reference to its concept slug; unknown or duplicate references are field errors."""
-    errors: list[FieldError] = []
-    updates: dict[str, list[BaseModel]] = {}
-    for list_name, key, type_name, what in REFERENCES:
-        seen: dict[str, int] = {}
-        items = []
-        for i, item in enumerate(getattr(doc, list_name)):
-            text = getattr(item, key)
-            concept, suggestions = _resolve_one(kg, text, type_name)
-            loc = f"{list_name}[{i}].{key}"
-            if concept is None:
-                errors.append(FieldError(loc, f"unknown {what} {text!r}", suggestions))
-                items.append(item)
-                continue
-            if concept.slug in seen:
-                errors.append(
-                    FieldError(
-                        loc,
-                        f"{concept.slug} is already given at {list_name}[{seen[concept.slug]}]",
-                    )
-                )
-            seen.setdefault(concept.slug, i)
-            items.append(item.model_copy(update={key: concept.slug}))
-        updates[list_name] = items
-    if not errors:
-        for i, item in enumerate(updates["dora"]):
-            allowed = DORA_UNITS.get(item.metric)
-            if allowed and item.unit not in allowed:
-                errors.append(
-                    FieldError(
-                        f"dora[{i}].unit",
-                        f"must be one of {', '.join(allowed)} for {item.metric}",
-                    )
-                )
-    if errors:
-        raise AssessmentValidationError(errors)
-    resolved = doc.model_copy(update=updates)
-    return Assessment(resolved, snapshot=kg.snapshot_hash, warnings=stage_warnings(resolved))
-
-
-def stage_warnings(doc: AssessmentDocument) -> list[str]:
-    """Things that look inconsistent but are not errors."""
-    warnings = []
-    if doc.stage == "early" and doc.headcount >= 50:
-        warnings.append(
-            f"headcount {doc.headcount} is large for an early stage startup "
-            "(slide 10: small team, < 50); check the stage"
-        )
-    return warnings
-
-
-def load_assessment(kg: KnowledgeGraph, data: Any) -> Assessment:
-    """Plain data (parsed YAML or JSON) to a resolved assessment, or AssessmentValidationError."""
-    return resolve_references(kg, validate_document(data))
+        return getattr(resolve, name)
+    raise AttributeError(name)

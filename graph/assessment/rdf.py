@@ -7,7 +7,7 @@ Vocabulary (``ska:``, see ontology/assessment/assessment.ttl)::
         ska:stage kg:late-stage ; ska:headcount 180 ; dcterms:created "…"^^xsd:dateTime ;
         ska:rating <…/ID#capability-0> ; ska:mechanismUse <…/ID#mechanism-0> ;
         ska:observation <…/ID#signal-0> ; ska:metricUse <…/ID#input-metric-0> ;
-        ska:measurement <…/ID#dora-0> .
+        ska:measurement <…/ID#dora-0> ; ska:failureObservation <…/ID#failure-0> .
     <…/ID#capability-0> a ska:CapabilityRating ; ska:position 0 ;
         ska:capability kg:continuous-software-delivery ; ska:depth 2 ; ska:width 1 ; ska:note "…" .
 
@@ -37,11 +37,17 @@ ITEMS: dict[str, tuple[str, str, str, str, str]] = {
     "signals": ("SignalObservation", "observation", "signal", "signal", "signal"),
     "input_metrics": ("InputMetricUse", "metricUse", "metric", "inputMetric", "input-metric"),
     "dora": ("DoraMeasurement", "measurement", "metric", "outcome", "dora"),
+    "failures": ("FailureObservation", "failureObservation", "factor", "failureFactor", "failure"),
 }
 # item attributes other than the reference: field -> (property, datatype)
 ATTRIBUTES: dict[str, tuple[str, URIRef | None]] = {
     "depth": ("depth", XSD.integer),
     "width": ("width", XSD.integer),
+    "applicable": ("applicable", XSD.boolean),
+    "target_depth": ("targetDepth", XSD.integer),
+    "target_width": ("targetWidth", XSD.integer),
+    "effort": ("effort", XSD.string),
+    "severity": ("severity", XSD.string),
     "in_place": ("inPlace", XSD.boolean),
     "tracked": ("tracked", XSD.boolean),
     "observed": ("observed", XSD.boolean),
@@ -50,6 +56,8 @@ ATTRIBUTES: dict[str, tuple[str, URIRef | None]] = {
     "unit": ("unit", XSD.string),
     "note": ("note", XSD.string),
 }
+# assessment-level head counts: field -> property
+HEADCOUNTS = {"headcount_12_months_ago": "headcount12MonthsAgo", "headcount_plan": "headcountPlan"}
 FRAGMENT_TO_FIELD = {spec[4]: name for name, spec in ITEMS.items()}
 
 
@@ -67,7 +75,7 @@ def _literal(value: object, datatype: URIRef | None) -> Literal:
     if datatype == XSD.boolean:
         return Literal(bool(value), datatype=XSD.boolean)
     if datatype == XSD.integer:
-        return Literal(int(value), datatype=XSD.integer)
+        return Literal(int(str(value)), datatype=XSD.integer)
     return Literal(str(value))  # a simple literal is an xsd:string (RDF 1.1)
 
 
@@ -85,6 +93,9 @@ def to_graph(assessment: Assessment) -> Graph:
     g.add((a, DCTERMS.date, Literal(doc.date.isoformat(), datatype=XSD.date)))
     g.add((a, SKA.stage, KG[f"{doc.stage}-stage"]))
     g.add((a, SKA.headcount, Literal(doc.headcount, datatype=XSD.integer)))
+    for name, prop in HEADCOUNTS.items():
+        if (value := getattr(doc, name)) is not None:
+            g.add((a, SKA[prop], Literal(value, datatype=XSD.integer)))
     if doc.note:
         g.add((a, SKA.note, Literal(doc.note)))
     if assessment.created:
@@ -105,6 +116,14 @@ def to_graph(assessment: Assessment) -> Graph:
     return g
 
 
+def _required(g: Graph, subject: Node, predicate: URIRef) -> Literal:
+    """The literal value of a field every stored assessment has; KeyError when it is missing."""
+    value = g.value(subject, predicate)
+    if not isinstance(value, Literal):
+        raise KeyError(f"{subject} has no literal {predicate}")
+    return value
+
+
 def _python(node: Node | None) -> object:
     if node is None:
         return None
@@ -123,12 +142,15 @@ def from_graph(g: Graph, assessment_id: str) -> Assessment:
         raise KeyError(assessment_id)
     data: dict[str, object] = {
         "organisation": str(g.value(a, SKA.organisationName)),
-        "date": g.value(a, DCTERMS.date).toPython(),
+        "date": _required(g, a, DCTERMS.date).toPython(),
         "stage": local_name(str(g.value(a, SKA.stage))).removesuffix("-stage"),
-        "headcount": int(g.value(a, SKA.headcount)),
+        "headcount": int(str(_required(g, a, SKA.headcount))),
     }
     if (note := g.value(a, SKA.note)) is not None:
         data["note"] = str(note)
+    for name, prop in HEADCOUNTS.items():
+        if (value := g.value(a, SKA[prop])) is not None:
+            data[name] = int(str(value))
     for list_name, (_cls, link, key, ref_prop, _fragment) in ITEMS.items():
         items = []
         for node in g.objects(a, SKA[link]):
@@ -137,7 +159,7 @@ def from_graph(g: Graph, assessment_id: str) -> Assessment:
                 value = g.value(node, SKA[prop])
                 if value is not None:
                     item[name] = _python(value)
-            items.append((int(g.value(node, SKA.position)), item))
+            items.append((int(str(_required(g, node, SKA.position))), item))
         data[list_name] = [item for _pos, item in sorted(items, key=lambda pair: pair[0])]
     if isinstance(data["date"], str):
         data["date"] = date.fromisoformat(data["date"])
@@ -182,7 +204,13 @@ def from_ox(term: object) -> Node:
 
 def to_quads(g: Graph, assessment_id: str) -> list[ox.Quad]:
     graph_name = ox.NamedNode(graph_iri(assessment_id))
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph_name) for s, p, o in sorted(g)]
+    quads = []
+    for s, p, o in sorted(g):
+        subject, predicate = to_ox(s), to_ox(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise ValueError(f"not an RDF triple: {s} {p} {o}")
+        quads.append(ox.Quad(subject, predicate, to_ox(o), graph_name))
+    return quads
 
 
 def graph_from_quads(quads) -> Graph:

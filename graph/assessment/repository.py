@@ -1,16 +1,26 @@
-"""Where assessments live: a small interface, and its pyoxigraph implementation.
+"""Where assessments live: a small interface, and two implementations.
 
-Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``, written
-with one ``Store.extend`` call (pyoxigraph applies it as one transaction: all of it or nothing).
-When the store is on disk (``oxigraph:PATH``), assessments survive restarts. A remote SPARQL
-store implements the same interface with the Graph Store Protocol (remote_repository.py).
+- ``FileAssessmentRepository`` (the default): one N-Quads file per assessment, its named graph,
+  in the user data directory (``DATA_DIR/assessments/<id>.nq``). Written to a temporary file and
+  renamed, so a reader never sees half of one; any number of processes (the CLI, server workers)
+  can share the directory, which a single-writer on-disk store would not allow.
+- ``OxigraphAssessmentRepository``: named graphs in a pyoxigraph ``Store``, written with one
+  ``Store.extend`` call (one transaction). With the in-memory store it lasts as long as the
+  process (tests); with an on-disk store (``oxigraph:PATH``) it survives restarts. A remote SPARQL
+  store implements the same interface with the Graph Store Protocol (remote_repository.py).
+
+Each assessment is one named graph, ``https://w3id.org/scalekg/graph/assessment/<id>``.
 """
 
+import os
+import re
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -107,11 +117,11 @@ class GraphAssessmentRepository(ABC):
             return None
         try:
             return from_graph(graph_from_quads(quads), assessment_id)
-        except KeyError:
+        except (KeyError, ValueError):
             return None
 
-    def list(self, org: str | None = None) -> list[AssessmentSummary]:
-        rows = [
+    def _summaries(self) -> list[AssessmentSummary]:
+        return [
             AssessmentSummary(
                 id=row.get("id", ""),
                 organisation=row.get("org", ""),
@@ -123,6 +133,11 @@ class GraphAssessmentRepository(ABC):
             for row in self._list_rows()
             if row.get("g", "").startswith(ASSESSMENT_GRAPH_BASE)
         ]
+
+    def list(self, org: str | None = None) -> list[AssessmentSummary]:
+        """The stored assessments (of organisations whose name contains ``org``), by
+        organisation, date, creation time and id."""
+        rows = self._summaries()
         if org:
             needle = org.casefold().strip()
             rows = [r for r in rows if needle in r.organisation.casefold()]
@@ -159,6 +174,101 @@ class OxigraphAssessmentRepository(GraphAssessmentRepository):
             return False
         self.store.remove_graph(node)
         return True
+
+
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+
+
+class FileAssessmentRepository(GraphAssessmentRepository):
+    """Assessments as N-Quads files, one per assessment, in a directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def _path(self, graph: str) -> Path | None:
+        assessment_id = graph.removeprefix(ASSESSMENT_GRAPH_BASE)
+        if not ID_PATTERN.match(assessment_id):
+            return None
+        return self.directory / f"{assessment_id}.nq"
+
+    def _read(self, graph: str) -> list[ox.Quad]:
+        path = self._path(graph)
+        if path is None or not path.is_file():
+            return []
+        return list(ox.parse(path.read_bytes(), format=ox.RdfFormat.N_QUADS))
+
+    def _write(self, graph: str, quads: list[ox.Quad]) -> None:
+        """To a temporary file, then renamed: a reader never sees half of one."""
+        path = self._path(graph)
+        if path is None:
+            raise ValueError(f"not an assessment graph: {graph!r}")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        assert data is not None  # with no output file, serialize returns the bytes
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".nq")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+
+    def _list_rows(self) -> Iterable[Mapping[str, str]]:
+        return ()  # unused: _summaries reads each file's document
+
+    def _summaries(self) -> list[AssessmentSummary]:
+        rows = []
+        for path in sorted(self.directory.glob("*.nq")) if self.directory.is_dir() else []:
+            found = self.get(path.stem)
+            if found is None:
+                continue
+            doc = found.document
+            rows.append(
+                AssessmentSummary(
+                    found.id,
+                    doc.organisation,
+                    doc.date.isoformat(),
+                    doc.stage,
+                    doc.headcount,
+                    found.created,
+                )
+            )
+        return rows
+
+    def _remove(self, graph: str) -> bool:
+        path = self._path(graph)
+        if path is None or not path.is_file():
+            return False
+        path.unlink()
+        return True
+
+
+def earlier_than(repo: AssessmentRepository, assessment: Assessment) -> Assessment | None:
+    """The latest stored assessment of the same organisation dated before this one."""
+    name = assessment.document.organisation.casefold().strip()
+    date = assessment.document.date.isoformat()
+    before = [
+        s
+        for s in repo.list(org=assessment.document.organisation)
+        if s.organisation.casefold().strip() == name and s.date < date and s.id != assessment.id
+    ]
+    if not before:
+        return None
+    latest = max(before, key=lambda s: (s.date, s.created, s.id))
+    return repo.get(latest.id)
+
+
+def default_repository(settings: Any, store: Any = None) -> AssessmentRepository:
+    """The repository the settings ask for (``assessments``: data-dir, store or memory)."""
+    kind = getattr(settings, "assessments", "data-dir")
+    if kind == "store" and store is not None:
+        try:
+            return repository_for(store)
+        except TypeError:
+            pass  # no store that can hold them: keep them in memory
+    data_dir = getattr(settings, "data_dir", None)
+    if kind == "data-dir" and data_dir is not None:
+        return FileAssessmentRepository(Path(data_dir) / "assessments")
+    return OxigraphAssessmentRepository(ox.Store())
 
 
 def repository_for(store: Backend | ox.Store) -> AssessmentRepository:

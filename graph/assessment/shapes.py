@@ -47,6 +47,12 @@ shpa:AssessmentShape a sh:NodeShape ;
                   sh:name "capabilities" ; sh:message "rate at least one capability" ] ;
     sh:property [ sh:path ska:note ; sh:maxCount 1 ; sh:datatype xsd:string ;
                   sh:name "note" ; sh:message "at most one note, a string" ] ;
+    sh:property [ sh:path ska:headcount12MonthsAgo ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+                  sh:minInclusive 1 ; sh:name "headcount_12_months_ago" ;
+                  sh:message "must be a whole number of people, at least 1" ] ;
+    sh:property [ sh:path ska:headcountPlan ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+                  sh:minInclusive 1 ; sh:name "headcount_plan" ;
+                  sh:message "must be a whole number of people, at least 1" ] ;
     sh:sparql [
         a sh:SPARQLConstraint ;
         sh:message "{?ref} is rated more than once" ;
@@ -63,14 +69,42 @@ shpa:CapabilityRatingShape a sh:NodeShape ;
     sh:property [ sh:path ska:capability ; sh:minCount 1 ; sh:maxCount 1 ;
                   sh:class skg:Capability ; sh:name "capability" ;
                   sh:message "must name one capability of the graph" ] ;
-    sh:property [ sh:path ska:depth ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+    sh:property [ sh:path ska:depth ; sh:maxCount 1 ; sh:datatype xsd:integer ;
                   sh:minInclusive 0 ; sh:maxInclusive 4 ; sh:name "depth" ;
                   sh:message "must be 0..4 (depth: is the capability mature enough for this scale?)" ] ;
-    sh:property [ sh:path ska:width ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+    sh:property [ sh:path ska:width ; sh:maxCount 1 ; sh:datatype xsd:integer ;
                   sh:minInclusive 0 ; sh:maxInclusive 4 ; sh:name "width" ;
                   sh:message "must be 0..4 (width: is it broad enough across the organization?)" ] ;
+    sh:property [ sh:path ska:applicable ; sh:maxCount 1 ; sh:datatype xsd:boolean ;
+                  sh:name "applicable" ; sh:message "must be yes or no" ] ;
+    sh:property [ sh:path ska:targetDepth ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+                  sh:minInclusive 0 ; sh:maxInclusive 4 ; sh:name "target_depth" ;
+                  sh:message "must be 0..4" ] ;
+    sh:property [ sh:path ska:targetWidth ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+                  sh:minInclusive 0 ; sh:maxInclusive 4 ; sh:name "target_width" ;
+                  sh:message "must be 0..4" ] ;
+    sh:property [ sh:path ska:effort ; sh:maxCount 1 ; sh:in ( "S" "M" "L" ) ;
+                  sh:name "effort" ; sh:message "must be S, M or L" ] ;
     sh:property [ sh:path ska:note ; sh:maxCount 1 ; sh:datatype xsd:string ; sh:name "note" ;
-                  sh:message "at most one note, a string" ] .
+                  sh:message "at most one note, a string" ] ;
+    sh:sparql [
+        a sh:SPARQLConstraint ;
+        sh:message "an applicable capability needs both depth and width (0..4)" ;
+        sh:prefixes shpa: ;
+        sh:select \"\"\"
+            SELECT $this WHERE {
+                FILTER NOT EXISTS { $this ska:applicable false }
+                FILTER (NOT EXISTS { $this ska:depth ?d } || NOT EXISTS { $this ska:width ?w })
+            }\"\"\" ] .
+
+shpa:FailureObservationShape a sh:NodeShape ;
+    sh:targetClass ska:FailureObservation ;
+    sh:property [ sh:path ska:failureFactor ; sh:minCount 1 ; sh:maxCount 1 ;
+                  sh:class skg:FailureFactor ; sh:name "factor" ;
+                  sh:message "must name one failure factor of the graph" ] ;
+    sh:property [ sh:path ska:severity ; sh:minCount 1 ; sh:maxCount 1 ;
+                  sh:in ( "low" "medium" "high" ) ; sh:name "severity" ;
+                  sh:message "must be low, medium or high" ] .
 
 shpa:MechanismUseShape a sh:NodeShape ;
     sh:targetClass ska:MechanismUse ;
@@ -117,6 +151,8 @@ PROPERTY_FIELDS: dict[str, str] = {
     "headcount": "headcount",
     "rating": "capabilities",
     "note": "note",
+    "headcount12MonthsAgo": "headcount_12_months_ago",
+    "headcountPlan": "headcount_plan",
     **{spec[3]: spec[2] for spec in ITEMS.values()},
     **{prop: name for name, (prop, _dt) in ATTRIBUTES.items()},
 }

@@ -88,7 +88,7 @@ def render_template(kg: KnowledgeGraph, *, stage: str = "late", today: date | No
         "mechanisms:",
     ]
     for m in kg.of_type("Mechanism"):
-        cadence = (m.attributes.get("cadence") or [None])[0]
+        cadence = (m.attributes.get("cadence") or [""])[0]
         hint = f"  # {m.label}" + (f"; the talk says {cadence}" if cadence else "")
         out += [
             f"  - mechanism: {m.slug}{hint}",

@@ -42,7 +42,7 @@ SPEC_HELP = (
 
 def parse_spec(spec: str) -> tuple[str, Any]:  # the argument: None, a Path or a RemoteSpec
     """``(kind, argument)`` of a store spec, or StoreSpecError with a clear message."""
-    from .remote import RemoteSpec
+    from .remote_protocol import RemoteSpec
 
     text = (spec or "").strip()
     if not text:

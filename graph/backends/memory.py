@@ -32,6 +32,8 @@ from .base import (
     LoadReport,
     SnapshotRef,
     StoreError,
+    StoreReadOnlyError,
+    StoreUnavailableError,
     TermRow,
     os_error_to_store_error,
     sorted_triples,
@@ -87,8 +89,6 @@ class EmbeddedBackend:
         if self.read_only:
             if self.write_refusal is not None:
                 raise self.write_refusal
-            from .base import StoreReadOnlyError
-
             raise StoreReadOnlyError(
                 f"the store {self.where} is open read-only (its directory cannot be written); "
                 "writes are refused, reads still work."
@@ -165,8 +165,6 @@ class EmbeddedBackend:
             report.seconds = time.perf_counter() - start
             return report
         if self.read_only:
-            from .base import StoreReadOnlyError
-
             if self.write_refusal is not None:
                 raise type(self.write_refusal)(
                     f"{self.write_refusal.message} The store holds snapshot {previous or 'none'} "
@@ -248,8 +246,6 @@ class EmbeddedBackend:
             @property
             def store(self):
                 if backend.ox_store is None:
-                    from .base import StoreUnavailableError
-
                     raise StoreUnavailableError(f"the store {backend.where} is closed")
                 return backend.ox_store
 

@@ -48,10 +48,10 @@ from ..sparql.guard import check_dataset_params, check_query
 from ..sparql.json_terms import JsonTerms
 from ..sparql.result_cache import QueryResult
 from .base import SHIPPED_GRAPHS, StoreError, StoreUnavailableError
-from .remote import (
+from .remote import RemoteBackend
+from .remote_protocol import (
     JSON_RESULTS,
     NTRIPLES,
-    RemoteBackend,
     RemoteSyntaxError,
     RemoteTimeoutError,
     json_boolean,
@@ -200,6 +200,10 @@ class RemoteQueryExecutor:
         except StoreError as exc:
             raise self._error(exc, request) from exc
         return self._result(request, response)
+
+    def cached_answer(self, query: str, **kwargs: Any) -> None:
+        """No answer cache here: the store answers every query (see QueryExecutor)."""
+        return None
 
     async def aexecute(
         self,

@@ -19,11 +19,11 @@ suggestions above ``SUGGESTION_FLOOR`` only; ``UnparseableQuestionError`` (422) 
 import unicodedata
 from dataclasses import dataclass, field
 
-import networkx as nx
 from rapidfuzz import fuzz, process
 
 from ..answers import has_answers
 from ..model import KnowledgeGraph
+from ..paths import connected
 from .lexicon import (
     ANY,
     CONTEXT_PREPS,
@@ -32,6 +32,8 @@ from .lexicon import (
     DESCRIBE_PATTERN,
     FOLD,
     FRAME_WORDS,
+    MEANING_CUES,
+    OUT,
     PATH_CUES,
     PATH_PATTERN,
     PATH_SEPARATORS,
@@ -214,6 +216,8 @@ def _compile(phrases) -> dict[str, list[tuple[tuple[str, ...], object]]]:
 
 _RELATION_TABLE = _compile((c.phrase, c) for c in RELATION_CUES)
 _DESCRIBE_TABLE = _compile((p, p) for p in DESCRIBE_CUES)
+_MEANING_TABLE = _compile((p, p) for p in MEANING_CUES)
+_WH = frozenset({"what", "which", "how", "why", "who", "where", "when", "whose"})
 _PATH_TABLE = _compile((p, p) for p in PATH_CUES)
 
 
@@ -298,13 +302,15 @@ class _Reader:
     def best_link(self, words: list[str]) -> tuple[float, list[Candidate], str | None] | None:
         """The best reading of ``words`` as one concept: (score, candidates, answer type)."""
         best = None
-        for variant, penalty, answer_type in _variants(words):
+        for variant, penalty, answer_type in _variants(words):  # most stripped first
             found = self.link(variant)
             if not found:
                 continue
             score = found[0].score - penalty
             if best is None or score > best[0] + 1e-9:
                 best = (score, found, answer_type)
+            if score >= 1.0:  # a label itself: less stripped text cannot do better
+                break
         return best
 
     def note_failure(self, words: list[str], found) -> None:
@@ -312,6 +318,19 @@ class _Reader:
         text = " ".join(words[keep[0] : keep[-1] + 1]) if keep else " ".join(words)
         cands = found[1] if found else []
         self.failed.append((found[0] if found else 0.0, text, cands))
+
+
+_OBJECT_PRONOUNS = frozenset({"that", "this", "it", "them", "those", "these"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"})
+
+
+def _reads_forward(words: list[str], start: int, i: int, j: int) -> bool:
+    """The concept stands before the cue but is its object: "X. how do we stop that?" (a
+    pronoun after the cue points back at it) or "how is X applied" (a participle after a form of
+    *be*)."""
+    if any(w in _OBJECT_PRONOUNS for w in words[j:]):
+        return True
+    return words[i].endswith("ed") and j == len(words) and any(w in _BE for w in words[start:i])
 
 
 def _type_noun(words: list[str]) -> str | None:
@@ -338,6 +357,8 @@ def _readings(reader: _Reader) -> list[_Reading]:
             continue
         if left_frame or right_frame:
             side, direction = (right, cue.after) if left_frame else (left, cue.before)
+            if not left_frame and cue.before == OUT and _reads_forward(words, start, i, j):
+                direction = cue.after
             found = reader.best_link(side)
             if found is None or found[0] < ACCEPT:
                 reader.note_failure(side, found)
@@ -411,9 +432,19 @@ def _readings(reader: _Reader) -> list[_Reading]:
                     )
                 )
     # a bare concept: "premature scaling", "premature scaling?"
-    found = reader.best_link(words[start:])
-    if found is not None and found[0] >= ACCEPT and words[start] not in ("how", "why"):
-        out.append(_Reading("describe", found[0] - 0.02, [found[1][0]], [found[1]], ""))
+    # "what does X mean", "what does PR/FAQ stand for"
+    for i, j, _ in _find(_MEANING_TABLE, stems, start):
+        if j == len(words) and not _is_frame(words[start:i]):
+            found = reader.best_link(words[start:i])
+            if found is not None and found[0] >= ACCEPT:
+                out.append(
+                    _Reading("describe", found[0], [found[1][0]], [found[1]], " ".join(words[i:j]))
+                )
+    # a bare concept: "premature scaling", "premature scaling?" (not a question word first)
+    if words[start] not in _WH:
+        found = reader.best_link(words[start:])
+        if found is not None and found[0] >= ACCEPT:
+            out.append(_Reading("describe", found[0] - 0.02, [found[1][0]], [found[1]], ""))
     return out
 
 
@@ -424,14 +455,14 @@ def _choose_relation(kg: KnowledgeGraph, reading: _Reading, concept) -> str:
     for relation in reading.relations:
         if has_answers(kg, concept, relation, direction):
             return relation
-    ends = _relation_ends(kg)
+    ends = relation_ends(kg)
     for relation in reading.relations:
         if concept.type in ends.get((relation, direction), ()):
             return relation
     return reading.relations[0]
 
 
-def _relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
+def relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
     """(predicate, direction) -> the classes of the concepts such edges are asked about."""
 
     def compute() -> dict[tuple[str, str], set[str]]:
@@ -445,7 +476,7 @@ def _relation_ends(kg: KnowledgeGraph) -> dict[tuple[str, str], set[str]]:
 
 
 def _connected(kg: KnowledgeGraph, a: str, b: str) -> bool:
-    return a in kg.nx and b in kg.nx and (nx.has_path(kg.nx, a, b) or nx.has_path(kg.nx, b, a))
+    return connected(kg, a, b)
 
 
 def _did_you_mean(chosen: Candidate, candidates: list[Candidate]) -> list[Candidate]:

@@ -56,8 +56,9 @@ MITIGATES = ("mitigates", "addresses")
 ADDRESSES = ("addresses", "mitigates")
 CAUSES = ("causes",)
 HURTS = ("hurts",)
-INFLUENCES = ("influencesPositively", "supports", "focuses")
-SUPPORTS = ("supports", "influencesPositively", "focuses")
+INFLUENCES = ("influencesPositively", "supports", "focuses", "applies")
+SUPPORTS = ("supports", "influencesPositively", "focuses", "applies")
+DRIVES = ("causes", "influencesPositively", "supports")
 APPLIES = ("applies",)
 SIGNALS = ("signals",)
 FOCUSES = ("focuses",)
@@ -189,8 +190,6 @@ RELATION_CUES: list[Cue] = [
         "give rise to",
         "bring about",
         "trigger",
-        "contribute to",
-        "drive",
         "fuel",
         "end in",
         "turn into",
@@ -240,8 +239,6 @@ RELATION_CUES: list[Cue] = [
         "contributing factor to",
         "factor behind",
         "factor in",
-        "what is behind",
-        "what lies behind",
     ),
     *_nouns(
         CAUSES,
@@ -280,7 +277,6 @@ RELATION_CUES: list[Cue] = [
         "erode",
         "be bad for",
         "bad for",
-        "suffer from",
     ),
     *_passive(
         HURTS,
@@ -297,6 +293,14 @@ RELATION_CUES: list[Cue] = [
         "killed by",
     ),
     Cue("worse", HURTS, after=IN, before=IN),  # "what makes MTTR worse"
+    Cue("suffer from", HURTS, after=OUT, before=IN),  # "what suffers from slow cycle time"
+    Cue("what happens", CAUSES, after=OUT, before=OUT),  # "if we have X, what happens"
+    *_verbs(DRIVES, "drive", "contribute to", "feed into", "underlie"),
+    *_nouns(DRIVES, IN, "behind", "driver of", "drivers of"),
+    Cue("possible", SUPPORTS, after=IN, before=IN),  # "what makes X possible"
+    *_verbs(SUPPORTS, "back", "stand behind"),
+    Cue("into practice", APPLIES, after=IN, before=IN),  # "which rituals put X into practice"
+    *_verbs(HURTS, "drag down", "drag", "hold back", "weigh on", "eat into", "get in the way of"),
     Cue("better", INFLUENCES, after=IN, before=IN),  # "what makes lean product development better"
     # influences positively: values -> capabilities
     *_verbs(
@@ -582,6 +586,9 @@ DESCRIBE_CUES: tuple[str, ...] = (
     "summarise",
 )
 
+# Phrases after a concept that ask what it means: "what does PR/FAQ stand for".
+MEANING_CUES: tuple[str, ...] = ("mean", "stand for", "refer to", "is about", "is")
+
 # Folded before cue matching: "how can I avoid" == "how should we avoid" == "how do you avoid".
 FOLD: dict[str, str] = {
     **dict.fromkeys(
@@ -621,7 +628,18 @@ FOLD: dict[str, str] = {
             "leadership",
             "he",
             "she",
-            "someone",
+            "leader",
+            "manager",
+            "engineer",
+            "developer",
+            "developers",
+            "head",
+            "engineering",
+            "director",
+            "tpm",
+            "tpms",
+            "architect",
+            "architects",
         ),
         "we",
     ),
@@ -775,6 +793,32 @@ FRAME_WORDS = frozenset(
         "likely",
         "anything",
         "something",
+        "gets",
+        "got",
+        "getting",
+        "put",
+        "lies",
+        "lie",
+        "build",
+        "develop",
+        "adopt",
+        "use",
+        "invest",
+        "introduce",
+        "implement",
+        "downstream",
+        "upstream",
+        "hidden",
+        "real",
+        "negative",
+        "positive",
+        "knock",
+        "side",
+        "immediate",
+        "direct",
+        "indirect",
+        "major",
+        "new",
         "everything",
         "anyone",
         "help",

@@ -84,6 +84,7 @@ class ConceptIndex:
     norms: list[str] = field(default_factory=list)  # per name id; empty for very large graphs
     concept_pos: dict[str, int] = field(default_factory=dict)
     _token_cache: dict[str, tuple] = field(default_factory=dict)
+    _posting_sets: dict[str, frozenset[int]] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -185,6 +186,12 @@ class ConceptIndex:
             self._token_cache[word] = result
         return result
 
+    def posting_set(self, label_stem: str) -> frozenset[int]:
+        found = self._posting_sets.get(label_stem)
+        if found is None:
+            found = self._posting_sets[label_stem] = frozenset(self.postings.get(label_stem, ()))
+        return found
+
     # --- linking a span -------------------------------------------------------------------------
 
     def link(
@@ -204,26 +211,48 @@ class ConceptIndex:
             if ci not in best or score > best[ci][0]:
                 best[ci] = (score, name_id)
 
-        for name_id in self.exact.get(" ".join(stem(w) for w in content), ()):
+        exact_ids = self.exact.get(" ".join(stem(w) for w in content), ())
+        for name_id in exact_ids:
             offer(name_id, 1.0)
+        only: set[int] | None = None
+        if exact_ids:  # a label itself: only names holding all its stems can come close to it
+            lists = sorted((self.postings.get(stem(w), ()) for w in content), key=len)
+            only = set(lists[0]).intersection(*lists[1:])
         matches = [self.word_matches(w) for w in content]
         total_q = sum(w for w, _ in matches) or 1.0
-        per_name: dict[int, dict[int, float]] = defaultdict(dict)  # name -> {query word: sim}
-        name_side: dict[int, dict[str, float]] = defaultdict(dict)  # name -> {label stem: sim}
-        for i, (_, found) in enumerate(matches):
-            for label_stem, sim in found.items():
-                for name_id in self.postings.get(label_stem, ()):
-                    if per_name[name_id].get(i, 0.0) < sim:
-                        per_name[name_id][i] = sim
-                    if name_side[name_id].get(label_stem, 0.0) < sim:
-                        name_side[name_id][label_stem] = sim
-        for name_id, sims in per_name.items():
-            cq = sum(matches[i][0] * s for i, s in sims.items()) / total_q
-            if cq * 1.0 < SUGGESTION_FLOOR * 0.8:
+        q_acc: dict[int, float] = {}  # name -> weighted similarity of the question's words
+        n_acc: dict[int, float] = {}  # name -> weighted similarity of the label's words
+        idf = self.idf
+        # A name can only reach the floor if it matches one of the heaviest words, those without
+        # which the rest weighs less than the floor: candidates come from their postings, and the
+        # lighter (common) words only add to names already found.
+        floor = SUGGESTION_FLOOR * 0.8 * total_q
+        order = sorted(range(len(matches)), key=lambda i: -matches[i][0])
+        rest = total_q
+        for rank_, i in enumerate(order):
+            weight, found = matches[i]
+            opening = rest >= floor  # names first seen here may still reach the floor
+            rest -= weight
+            seen: set[int] = set()  # names this word already matched (with its best label stem)
+            for label_stem, sim in sorted(found.items(), key=lambda kv: -kv[1]):
+                gain_q, gain_n = weight * sim, idf[label_stem] * sim
+                if opening or rank_ == 0:
+                    ids = self.postings.get(label_stem, ())
+                else:
+                    posting = self.posting_set(label_stem)
+                    ids = [n for n in q_acc if n in posting]
+                for name_id in ids:
+                    if name_id in seen or (only is not None and name_id not in only):
+                        continue
+                    seen.add(name_id)
+                    q_acc[name_id] = q_acc.get(name_id, 0.0) + gain_q
+                    n_acc[name_id] = n_acc.get(name_id, 0.0) + gain_n
+        name_weight = self.name_weight
+        for name_id, q in q_acc.items():
+            if q < floor:
                 continue
-            cn = sum(self.idf[s] * sim for s, sim in name_side[name_id].items())
-            cn /= self.name_weight[name_id]
-            offer(name_id, min(0.99, cq * (ALPHA + (1 - ALPHA) * min(cn, 1.0))))
+            cn = min(1.0, n_acc[name_id] / name_weight[name_id])
+            offer(name_id, min(0.99, q / total_q * (ALPHA + (1 - ALPHA) * cn)))
         top = max((s for s, _ in best.values()), default=0.0)
         if top < ACCEPT and len(text) >= 6:  # split or merged words: "prematurescaling"
             hit = process.extractOne(

@@ -194,11 +194,27 @@ class QueryExecutor:
         info, plan = self._prepare(
             query, accept, fmt, default_graph_uris, named_graph_uris, base_iri
         )
-        key = (query, plan) if self._cache is not None and info.deterministic else None
-        hit = self._cache.get(key) if key is not None else None
+        cache = self._cache
+        key = (query, plan) if cache is not None and info.deterministic else None
+        hit = cache.get(key) if cache is not None and key is not None else None
         if hit is not None:
             self._counts["cache_hits"] += 1
         return info, plan, key, hit
+
+    def cached_answer(
+        self,
+        query: str,
+        *,
+        accept: str | None,
+        fmt: str | None = None,
+        default_graph_uris: list[str] | tuple[str, ...] = (),
+        named_graph_uris: list[str] | tuple[str, ...] = (),
+        base_iri: str | None = None,
+    ) -> QueryResult | None:
+        """The answer cache's answer to this request, or None; the guard's and negotiation's
+        errors are raised. For a caller that sets up more per request than a cache hit costs
+        (the router's watch for a client that hangs up): about 40 µs per cached answer."""
+        return self._lookup(query, accept, fmt, default_graph_uris, named_graph_uris, base_iri)[3]
 
     # ------------------------------------------------------------------ running
 

@@ -60,16 +60,21 @@ _PN_LOCAL = (
 )
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 
+_IRI = rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>"
+_STRING = (
+    r"'''(?:(?:'|'')?(?:[^'\\]|\\[^\r\n]))*'''"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\[^\r\n]))*"""'
+    r"|'(?:[^'\\\r\n]|\\[^\r\n])*'"
+    r'|"(?:[^"\\\r\n]|\\[^\r\n])*"'
+)
+
 _TOKEN_RE = re.compile(
     "|".join(
         (
             r"(?P<WS>[ \t\r\n]+)",
             r"(?P<COMMENT>\#[^\r\n]*)",
-            rf"(?P<IRI><(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>)",
-            r"(?P<STRING>'''(?:(?:'|'')?(?:[^'\\]|\\[^\r\n]))*'''"
-            r'|"""(?:(?:"|"")?(?:[^"\\]|\\[^\r\n]))*"""'
-            r"|'(?:[^'\\\r\n]|\\[^\r\n])*'"
-            r'|"(?:[^"\\\r\n]|\\[^\r\n])*")',
+            rf"(?P<IRI>{_IRI})",
+            rf"(?P<STRING>{_STRING})",
             rf"(?P<VAR>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
             rf"(?P<BNODE>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
             rf"(?P<PNAME>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
@@ -81,6 +86,9 @@ _TOKEN_RE = re.compile(
         )
     )
 )
+
+# A line break, as the lexer sees one (a comment runs to the first of these).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 _UCHAR_RE = re.compile(_UCHAR)
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -174,6 +182,42 @@ def tokenize(text: str) -> list[Token]:
             raise QuerySyntaxError(f"error at {line}:{column}: {what}", line, column)
         append(Token(kind, m.group(), m.start()))  # type: ignore[arg-type]
     return tokens
+
+
+def without_edge_comments(text: str) -> str:
+    """The text without the lines of comment (or blank lines) it starts and ends with, when that
+    provably leaves its tokens unchanged.
+
+    Leading lines always do: from the first character, each is white space and a comment to the
+    end of its line. Trailing lines do only when the rest holds no long-string delimiter (three
+    quotes): every other token ends on the line it starts on, so none can reach into those lines.
+    (With one, a long string that does not close in the rest could close inside a "comment" and
+    leave what follows it on that line as tokens.) A comment between two tokens stays. Linear in
+    the length of the text."""
+    if "#" not in text:
+        return text
+    start = 0
+    while True:  # leading lines
+        brk = _LINE_BREAK.search(text, start)
+        if brk is None or not _is_blank_or_comment(text[start : brk.start()]):
+            break
+        start = brk.end()
+    end = len(text)
+    while end > start:  # trailing lines, from the last one back
+        line_start = max(text.rfind("\n", start, end), text.rfind("\r", start, end)) + 1
+        if line_start <= start or not _is_blank_or_comment(text[line_start:end]):
+            break
+        end = line_start - 1  # the line break before the line goes too
+        if text[end] == "\n" and end > start and text[end - 1] == "\r":
+            end -= 1
+    if end < len(text) and ("'''" in text[start:end] or '"""' in text[start:end]):
+        end = len(text)
+    return text[start:end] if (start or end < len(text)) else text
+
+
+def _is_blank_or_comment(line: str) -> bool:
+    rest = line.lstrip(" \t")
+    return not rest or rest[0] == "#"
 
 
 def _unescape_iri(text: str) -> str:
@@ -407,8 +451,19 @@ def analyze(
 
     Raises QuerySyntaxError only for lexical errors and a missing query form; every other syntax
     error is left to the engine, which reports it with its own position. Raises
-    QueryTooComplexError for a shape the engine cannot parse safely (``check_shape``)."""
-    return _analyze_cached(text, base_iri, tuple(sorted((prefixes or {}).items())))
+    QueryTooComplexError for a shape the engine cannot parse safely (``check_shape``).
+
+    The verdict is cached by the text without the lines of comment it starts or ends with: a
+    client that sends the same query with another such comment (a timestamp, a nonce) is not
+    lexed again (issue 15). An error is reported from the whole text, with its positions."""
+    key = tuple(sorted((prefixes or {}).items()))
+    core = without_edge_comments(text)
+    if core is not text and core.strip():
+        try:
+            return _analyze_cached(core, base_iri, key)
+        except (QuerySyntaxError, QueryTooComplexError):
+            pass  # analysed whole below, for the positions in the text the client sent
+    return _analyze_cached(text, base_iri, key)
 
 
 def check_query(

@@ -107,6 +107,38 @@ def syntax_reply(exc: Exception) -> tuple:
     return ("syntax", message, line, column)
 
 
+# Every solution in SPARQL JSON results takes at least three bytes ("{}" and a comma), so a
+# document of at most 3 x max_rows bytes holds at most max_rows solutions: the engine's own
+# serialiser may write it whole (about 40 us less per query than ours, issue 15). It is stopped
+# as soon as it writes more, and the query is then evaluated again with our row-capped writer.
+_MIN_JSON_ROW_BYTES = 3
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _Capped:
+    """A write target for pyoxigraph's serialiser that refuses more than ``limit`` bytes."""
+
+    __slots__ = ("limit", "parts", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Overflow
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class Evaluator:
     def __init__(self, store, prefixes: dict[str, str]):
         import pyoxigraph as ox
@@ -150,6 +182,11 @@ class Evaluator:
             body = ox.QueryBoolean.serialize(result, format=self.result_formats[media_type])
             return ("ok", "ASK", media_type, False, body)
         if isinstance(result, ox.QuerySolutions):
+            if media_type == self.formats.SPARQL_JSON:
+                body = self._engine_json(result, max_rows)
+                if body is not None:
+                    return ("ok", "SELECT", media_type, False, body)
+                result = self.store.query(text, **kwargs)  # too long to prove under the cap
             variables = [v.value for v in result.variables]
             width = len(variables)
             rows = [tuple(sol[i] for i in range(width)) for sol in islice(result, max_rows + 1)]
@@ -166,6 +203,19 @@ class Evaluator:
         if media_type == self.formats.RDF_XML:
             body = self.formats.xml_safe(body)
         return ("ok", "GRAPH", media_type, truncated, body)
+
+    def _engine_json(self, result, max_rows: int) -> bytes | None:
+        """The engine's JSON of a result provably within the row cap, else None."""
+        out = _Capped(_MIN_JSON_ROW_BYTES * max_rows)
+        try:
+            result.serialize(out, format=self.ox.QueryResultsFormat.JSON)
+        except _Overflow:
+            return None
+        except OSError:
+            if out.size > out.limit:  # the overflow, wrapped by the engine
+                return None
+            raise
+        return b"".join(out.parts)
 
 
 def serve(sock: socket.socket, sandbox: str = "") -> None:

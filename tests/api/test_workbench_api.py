@@ -195,6 +195,13 @@ def test_graph_view_uses_the_graph_pages_styles(client, kg):
     }
     for e in mitigates:
         assert e["dashes"] == ((e["from"], e["to"]) in interpreted)
+    confidence = {
+        (e.subject, e.object): e.confidence for e in kg.edges if e.predicate == "mitigates"
+    }
+    width = {}
+    for e in mitigates:  # the graph page's confidence encoding: one width per confidence
+        width.setdefault(confidence[(e["from"], e["to"])], set()).add(e["width"])
+    assert all(len(w) == 1 for w in width.values()) and len(width) > 1
     assert {c["key"] for c in view["legend"]["classes"]} >= {"Capability", "FailureFactor"}
     assert {r["key"] for r in view["legend"]["relations"]} == {"mitigates", "causes"}
 
@@ -251,3 +258,16 @@ def test_yasgui_bundle_is_built_from_the_locked_package():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^yasgui:", makefile, re.M) and "npm ci" in makefile
     assert "node_modules" in (ROOT / ".gitignore").read_text()
+
+
+@pytest.mark.parametrize("typed", ["premat", "scaling too early", "deploy freq", "westrum", "hire"])
+def test_concept_completions_follow_the_suggest_ranking(client, typed):
+    """One ranking: the editor offers concepts in the order the search boxes (/api/suggest) do."""
+    suggested = [
+        c["id"] for c in client.get("/api/suggest", params={"q": typed}).json()["concepts"]
+    ]
+    completed = client.get(
+        "/api/vocabulary/complete", params={"q": typed, "kind": "concept", "limit": len(suggested)}
+    ).json()["completions"]
+    assert suggested
+    assert [c["value"].removeprefix("kg:") for c in completed] == suggested

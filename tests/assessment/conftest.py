@@ -124,7 +124,13 @@ def load_example(name: str) -> dict:
 
 
 def make_settings(**overrides) -> Settings:
-    base = {"build_dir": BUILD_DIR, "query_workers": 1, "query_timeout": 5.0}
+    # Assessments in memory unless a test asks for the data directory (then a tmp dir).
+    base = {
+        "build_dir": BUILD_DIR,
+        "query_workers": 1,
+        "query_timeout": 5.0,
+        "assessments": "memory",
+    }
     base.update(overrides)
     return Settings(**base)
 

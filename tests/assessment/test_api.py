@@ -5,6 +5,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from scalekg.api.app import create_app
+from scalekg.graph.assessment.scoring import CONFIDENCE_WEIGHTS
 
 from .conftest import load_example, make_settings
 
@@ -145,9 +146,17 @@ def test_compare_shows_exposure_down_where_a_capability_improved(fresh_client):
     assert r.status_code == 200
     diff = r.json()
     factors = {f["id"]: f for f in diff["factors"]}
-    # continuous delivery mitigates slow cycle time directly: 1 - 1/16 = 0.9375 -> 0
-    assert factors["slow-cycle-time"]["before"] == 0.9375
-    assert factors["slow-cycle-time"]["after"] == 0.0
+    # continuous delivery is the only rated capability that mitigates slow cycle time: its
+    # strength goes from 0.4375 (1x1) to 1 (4x4), counted at the confidence of the edge
+    kg = fresh_client.app.state.scalekg.kg
+    [edge] = [
+        e
+        for e in kg.edges_to(kg.concept("slow-cycle-time").iri, "mitigates")
+        if e.subject == kg.concept("continuous-software-delivery").iri
+    ]
+    c = CONFIDENCE_WEIGHTS[edge.confidence]
+    assert factors["slow-cycle-time"]["before"] == pytest.approx(1 - c * 0.4375, abs=1e-4)
+    assert factors["slow-cycle-time"]["after"] == pytest.approx(1 - c, abs=1e-4)
     assert factors["slow-cycle-time"]["direction"] == "down"
     # nothing about a reliability gap changed
     assert factors["reliability-posture-gap"]["direction"] == "same"
@@ -212,8 +221,12 @@ def test_public_without_a_token_refuses_writes(public_client_without_token):
     assert "SCALEKG_UPDATE_TOKEN" in r.json()["message"]
 
 
-def test_assessments_survive_a_restart_with_an_on_disk_store(snapshot, tmp_path):
-    settings = make_settings(store=f"oxigraph:{tmp_path / 'store'}")
+@pytest.mark.parametrize("where", ["data-dir", "store"])
+def test_assessments_survive_a_restart(snapshot, tmp_path, where):
+    # by default in the data directory (one file each); or in an on-disk graph store
+    settings = make_settings(
+        store=f"oxigraph:{tmp_path / 'store'}", data_dir=tmp_path / "data", assessments=where
+    )
     with TestClient(create_app(settings)) as c:
         created = c.post("/api/assessments", json=doc(organisation="Durable Co"))
         assert created.status_code == 201, created.text
@@ -223,3 +236,22 @@ def test_assessments_survive_a_restart_with_an_on_disk_store(snapshot, tmp_path)
         assert again.status_code == 200
         assert again.json()["organisation"] == "Durable Co"
         assert c.get("/api/assessments", params={"org": "durable"}).json()["count"] == 1
+    if where == "data-dir":
+        [stored] = (tmp_path / "data" / "assessments").glob("*.nq")
+        assert stored.stem == location.rsplit("/", 1)[-1]
+
+
+def test_the_report_shows_the_trend_against_the_previous_assessment(fresh_client):
+    first = doc(organisation="Trend Co", date="2026-01-01")
+    later = doc(organisation="Trend Co", date="2026-06-01")
+    later["capabilities"][0] = {
+        "capability": "continuous-software-delivery",
+        "depth": 3,
+        "width": 3,
+    }
+    fresh_client.post("/api/assessments", json=first)
+    b = fresh_client.post("/api/assessments", json=later).json()["id"]
+    trend = fresh_client.get(f"/api/assessments/{b}/report").json()["trend"]
+    assert trend["against"]["date"] == "2026-01-01"
+    assert trend["mean_exposure"]["delta"] < 0 and trend["counts"]["up"] == 0
+    assert trend["text"].startswith("Since 2026-01-01: mean exposure")

@@ -1,5 +1,7 @@
 """``scalekg assess init`` and ``scalekg assess run``."""
 
+import csv
+import io
 import json
 import shutil
 
@@ -8,6 +10,7 @@ from typer.testing import CliRunner
 
 from scalekg.api.cli import app
 from scalekg.graph.assessment import prepare_text
+from scalekg.graph.assessment.report import analyse
 
 from .conftest import BUILD_DIR, EXAMPLES
 
@@ -60,16 +63,20 @@ def test_init_to_stdout_early_stage_first(kg):
     assert "early-stage" in kg.concept(slug).stages
 
 
-def test_run_prints_tables_and_writes_html_next_to_the_input(tmp_path):
+def test_run_opens_with_the_moves_and_writes_no_html_unless_asked(tmp_path):
     source = tmp_path / "late.yaml"
     shutil.copy(EXAMPLES / "late-stage-scaleup.yaml", source)
-    result = runner.invoke(app, ["assess", "run", str(source), *BUILD])
+    result = runner.invoke(app, ["assess", "run", str(source), "--no-save", *BUILD])
     assert result.exit_code == 0, result.output
-    assert "Northwind Payments" in result.stdout
-    assert "Exposure by failure factor" in result.stdout
-    assert "1. Reorg into value-stream teams" in result.stdout
-    html = (tmp_path / "late.html").read_text(encoding="utf-8")
-    assert "Diagnostic: Northwind Payments" in html
+    out = result.stdout
+    assert "Northwind Payments" in out
+    # the moves come first: within the first lines, before the reasons and the tables
+    head = out.splitlines()[:12]
+    assert any(line.startswith(" 1. ") for line in head), head
+    moves = out.index(" 1. ")
+    assert moves < out.index("Failure factors, most pressing first") < out.index("Ranking")
+    assert out.index("Ranking") < out.index("mean exposure")
+    assert not list(tmp_path.glob("*.html"))
 
 
 def test_run_json_and_html_path(tmp_path):
@@ -82,6 +89,7 @@ def test_run_json_and_html_path(tmp_path):
             "run",
             str(EXAMPLES / "early-stage-startup.yaml"),
             "--json",
+            "--no-save",
             "--html",
             str(target),
             *BUILD,
@@ -90,10 +98,54 @@ def test_run_json_and_html_path(tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["assessment"]["organisation"] == "Lumen Health"
-    assert report["next_steps"][0]["capability"]["id"] == (
-        "tracking-metrics-that-fit-the-business-model"
-    )
-    assert target.is_file()
+    assert report["headline"]["moves"] == [
+        {"rank": s["rank"], "capability": s["capability"]["id"], "text": s["sentence"]}
+        for s in report["next_steps"]
+    ]
+    assert "Diagnostic: Lumen Health" in target.read_text(encoding="utf-8")
+
+
+def test_run_exports_the_roadmap_as_csv_and_markdown(kg):
+    path = str(EXAMPLES / "late-stage-scaleup.yaml")
+    result = runner.invoke(app, ["assess", "run", path, "--format", "csv", "--no-save", *BUILD])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    report = analyse(kg, prepare_text(kg, (EXAMPLES / "late-stage-scaleup.yaml").read_bytes()))
+    assert [r["capability"] for r in rows] == [row["label"] for row in report["leverage"]]
+    assert rows[0]["rank"] == "1" and set(rows[0]) >= {"gain", "effort", "gain_per_effort"}
+    result = runner.invoke(app, ["assess", "run", path, "--format", "md", "--no-save", *BUILD])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Roadmap: Northwind Payments (2026-11-02, late stage)")
+    assert "| rank | capability |" in result.stdout
+    bad = runner.invoke(app, ["assess", "run", path, "--format", "pdf", *BUILD])
+    assert bad.exit_code == 2
+
+
+def test_run_keeps_the_assessment_and_shows_the_trend_next_time(tmp_path):
+    doc = yaml.safe_load((EXAMPLES / "late-stage-scaleup.yaml").read_text(encoding="utf-8"))
+    doc["organisation"] = "Trend CLI Co"
+    first, second = tmp_path / "q1.yaml", tmp_path / "q3.yaml"
+    first.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    doc["date"] = "2027-02-01"
+    doc["capabilities"][0]["depth"] = 4
+    second.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    assert runner.invoke(app, ["assess", "run", str(first), *BUILD]).exit_code == 0
+    result = runner.invoke(app, ["assess", "run", str(second), "--json", *BUILD])
+    trend = json.loads(result.stdout)["trend"]
+    assert trend["against"]["date"] == "2026-11-02"
+    [moved] = trend["capabilities"]
+    assert moved["id"] == "platform-architecture-and-technical-foundation"
+    result = runner.invoke(app, ["assess", "compare", str(first), str(second), *BUILD])
+    assert result.exit_code == 0, result.output
+    assert "Trend CLI Co 2026-11-02 → Trend CLI Co 2027-02-01" in result.stdout
+    assert "Platform architecture and technical foundation: 3×2 → 4×2" in result.stdout
+    stored = json.loads(
+        runner.invoke(app, ["assess", "run", str(first), "--json", "--no-save", *BUILD]).stdout
+    )["assessment"]["id"]
+    by_id = runner.invoke(app, ["assess", "compare", stored, str(second), "--json", *BUILD])
+    assert json.loads(by_id.stdout)["a"]["id"] == stored
+    missing = runner.invoke(app, ["assess", "compare", "0123456789abcdef", str(second), *BUILD])
+    assert missing.exit_code == 2
 
 
 def test_run_reports_field_errors(tmp_path):
@@ -102,7 +154,7 @@ def test_run_reports_field_errors(tmp_path):
     doc["signals"].append("sharks with lasers")
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    result = runner.invoke(app, ["assess", "run", str(bad), "--no-html", *BUILD])
+    result = runner.invoke(app, ["assess", "run", str(bad), "--no-save", *BUILD])
     assert result.exit_code == 2
     assert "capabilities[3].depth: must be 0..4 (got 7)" in result.stderr
     assert not (tmp_path / "bad.html").exists()
@@ -116,7 +168,8 @@ def test_run_escapes_markup_in_user_text(tmp_path):
     doc["organisation"] = "[bold red]Sneaky[/bold red] <script>x</script>"
     path = tmp_path / "sneaky.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
-    result = runner.invoke(app, ["assess", "run", str(path), *BUILD])
+    html = tmp_path / "sneaky.html"
+    result = runner.invoke(app, ["assess", "run", str(path), "--html", str(html), *BUILD])
     assert result.exit_code == 0, result.output
     assert "[bold red]Sneaky[/bold red]" in result.stdout
-    assert "&lt;script&gt;" in (tmp_path / "sneaky.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;" in html.read_text(encoding="utf-8")

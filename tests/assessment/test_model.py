@@ -46,11 +46,103 @@ def test_depth_out_of_range_points_at_the_field(kg):
     assert errors_of(kg, doc) == {"capabilities[3].depth": "must be 0..4 (got 5)"}
 
 
-@pytest.mark.parametrize("bad", [-1, "deep", 2.5, True, None])
+@pytest.mark.parametrize("bad", [-1, "deep", 2.5, True])
 def test_width_must_be_a_whole_number_0_to_4(kg, bad):
     doc = base()
     doc["capabilities"][0]["width"] = bad
     assert errors_of(kg, doc) == {"capabilities[0].width": f"must be 0..4 (got {bad!r})"}
+
+
+def test_a_missing_width_needs_a_value_or_not_applicable(kg):
+    doc = base()
+    doc["capabilities"][0]["width"] = None
+    assert errors_of(kg, doc) == {
+        "capabilities[0].width": "is required (0..4), or say applicable: no"
+    }
+    doc["capabilities"][0] = {"capability": "internationalization", "applicable": False}
+    a = prepare(kg, doc)
+    assert a.document.capabilities[0].rated is False
+    doc["capabilities"][0]["depth"] = 2
+    assert errors_of(kg, doc) == {
+        "capabilities[0].depth": "leave it out when the capability is not applicable"
+    }
+
+
+def test_new_fields_get_field_pointed_errors(kg):
+    doc = base(
+        headcount_12_months_ago=0,
+        headcount_plan="lots",
+        failures=[
+            {"factor": "handovers cause waste", "severity": "terrible"},
+            {"factor": "sharks with lasers"},
+            "Hiring too many people too early",
+        ],
+    )
+    doc["capabilities"][0].update(target_depth=1, effort="XL")  # target below depth 2
+    doc["capabilities"][1].update(target_width=9)
+    errors = errors_of(kg, doc)
+    assert errors["headcount_12_months_ago"].startswith(
+        "input should be greater than or equal to 1"
+    )
+    assert errors["headcount_plan"].startswith("input should be a valid integer")
+    assert errors["failures[0].severity"] == "must be low, medium or high (got 'terrible')"
+    assert errors["capabilities[0].effort"] == "must be S, M or L (got 'XL')"
+    assert errors["capabilities[1].target_width"] == "must be 0..4 (got 9)"
+    doc = base(failures=[{"factor": "sharks with lasers"}, "hiring too many people too early"])
+    doc["capabilities"][0].update(target_depth=1)
+    errors = errors_of(kg, doc)
+    assert errors == {"capabilities[0].target_depth": "is below the current depth (2)"}
+    doc["capabilities"][0].update(target_depth=3)
+    errors = errors_of(kg, doc)
+    assert list(errors) == ["failures[0].factor"]
+    assert errors["failures[0].factor"] == "unknown failure factor 'sharks with lasers'"
+    doc["failures"][0] = {"factor": "Handovers cause waste", "severity": "HIGH"}
+    a = prepare(kg, doc)
+    assert [(f.factor, f.severity) for f in a.document.failures] == [
+        ("handovers-cause-waste", "high"),
+        ("hiring-too-many-people-too-early", "medium"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "unit", "loc", "msg"),
+    [
+        (
+            "deployment-frequency",
+            3,
+            "days",
+            "dora[0].unit",
+            "must be one of per-day, per-week, per-month for deployment-frequency",
+        ),
+        (
+            "lead-time-for-changes",
+            3,
+            "per-day",
+            "dora[0].unit",
+            "must be one of hours, days, weeks, months for lead-time-for-changes",
+        ),
+        ("change-fail-rate", 140, "percent", "dora[0].value", "a percentage is 0..100 (got 140)"),
+        (
+            "change-fail-rate",
+            -1,
+            "percent",
+            "dora[0].value",
+            "input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_dora_units_and_values_are_checked(kg, metric, value, unit, loc, msg):
+    doc = base(dora=[{"metric": metric, "value": value, "unit": unit}])
+    assert errors_of(kg, doc) == {loc: msg}
+
+
+def test_a_v1_document_keeps_its_id(kg):
+    # the fields added with model v2 are left out of the id while unused
+    a = prepare(kg, base())
+    assert '"applicable"' not in a.document.canonical_json()
+    assert '"failures"' not in a.document.canonical_json()
+    b = prepare(kg, base(failures=["handovers cause waste"]))
+    assert a.id != b.id
 
 
 def test_several_errors_are_all_reported(kg):
@@ -122,7 +214,9 @@ def test_reference_errors_name_their_list(kg):
     )
     errors = errors_of(kg, doc)
     assert errors["mechanisms[0].cadence"].startswith("must be one of daily, weekly")
-    assert errors["dora[0].unit"] == "must be one of hours, days, weeks for lead-time-for-changes"
+    assert errors["dora[0].unit"] == (
+        "must be one of hours, days, weeks, months for lead-time-for-changes"
+    )
     doc = base(signals=["cats on keyboards"], input_metrics=["vibes"])
     errors = errors_of(kg, doc)
     assert errors["signals[0].signal"] == "unknown scaling signal 'cats on keyboards'"

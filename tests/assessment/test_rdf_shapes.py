@@ -19,7 +19,12 @@ def assessment(tiny_kg):
         note="A <b>note</b>",
         dora=[{"metric": "o1", "value": 2.5, "unit": "days"}],
         signals=[{"signal": "s1", "note": "seen twice"}],
+        failures=[{"factor": "f4", "severity": "high", "note": "every week"}],
+        headcount_12_months_ago=60,
+        headcount_plan=200,
     )
+    doc["capabilities"][0].update(target_depth=3, target_width=4, effort="S")
+    doc["capabilities"].append({"capability": "c4", "applicable": False})
     return prepare(tiny_kg, doc)
 
 
@@ -126,3 +131,21 @@ def test_the_vocabulary_file_declares_every_term_used(assessment):
     for _s, p, o in arf.to_graph(assessment):
         used |= {t for t in (p, o) if isinstance(t, URIRef) and str(t).startswith(str(SKA))}
     assert used and used <= declared, used - declared
+
+
+def test_the_new_fields_are_in_the_rdf_and_checked(tiny_kg, assessment):
+    g = arf.to_graph(assessment)
+    a = arf.assessment_iri(assessment.id)
+    assert g.value(a, SKA.headcountPlan).toPython() == 200
+    failure = URIRef(f"{a}#failure-0")
+    assert g.value(failure, SKA.failureFactor) == KG["f4"]
+    assert g.value(failure, SKA.severity) == Literal("high")
+    na = URIRef(f"{a}#capability-3")
+    assert g.value(na, SKA.applicable).toPython() is False and g.value(na, SKA.depth) is None
+    g.set((failure, SKA.severity, Literal("apocalyptic")))
+    g.set((URIRef(f"{a}#capability-0"), SKA.effort, Literal("XL")))
+    g.remove((URIRef(f"{a}#capability-1"), SKA.depth, None))  # applicable, so needs a depth
+    errors = shacl_errors(tiny_kg, g)
+    assert errors["failures[0].severity"] == "must be low, medium or high"
+    assert errors["capabilities[0].effort"] == "must be S, M or L"
+    assert errors["capabilities[1]"] == "an applicable capability needs both depth and width (0..4)"

@@ -7,7 +7,7 @@ import pytest
 
 from scalekg.api.routers.assessment_pages import render_report_html
 from scalekg.graph.assessment import prepare
-from scalekg.graph.assessment.scoring import analyse
+from scalekg.graph.assessment.report import analyse
 
 EVIL = "<script>window.__xss=1</script>"
 
@@ -27,6 +27,7 @@ def evil_document() -> dict:
                 "note": f"cap {EVIL}",
             },
             {"capability": "lean-management", "depth": 1, "width": 3},
+            {"capability": "cost-to-serve-management", "depth": 1, "width": 1},
         ],
         "mechanisms": [{"mechanism": "one-on-one", "in_place": True, "note": f"mech {EVIL}"}],
         "signals": [{"signal": "people-are-stretched-too-thin", "note": f"signal {EVIL}"}],
@@ -60,10 +61,30 @@ def test_the_report_is_offline_and_printable(html):
     assert "@media print" in html
 
 
-def test_the_report_lists_next_steps_with_sourced_chains(html):
-    assert "Next steps, ranked" in html
-    assert "slide 19" in html  # a source locator on a chain step
-    assert "→" in html
+def test_the_report_opens_with_the_moves_and_keeps_the_formula_for_last(html):
+    order = [
+        'id="moves"',
+        "Why these moves",
+        "Failure factors, most pressing first",
+        "Ranking",
+        "How the numbers work",
+    ]
+    positions = [html.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    moves = html[html.index('id="moves"') : html.index("Why these moves")]
+    assert 1 <= moves.count('<li class="action">') <= 3
+    assert "∏" not in html[: html.index("How the numbers work")]  # no formula up front
+
+
+def test_every_chain_step_shows_its_confidence_and_source(html):
+    chains = html[html.index('id="chains"') : html.index('id="sources"')]
+    links = re.findall(r'<i>\w+</i> <span class="tag">(\w+)</span> <a href="#S\d+"', chains)
+    assert links and set(links) <= {"stated", "strong", "plausible", "speculative"}
+    sources = html[html.index('id="sources"') :]
+    assert re.search(r"(slide \d+|Part \w+)[^:<]*: “", sources)  # a locator and its quote
+    assert len(re.findall(r'<li id="S\d+">', sources)) == len(
+        set(re.findall(r'href="#(S\d+)"', chains))
+    )
 
 
 def test_the_same_report_renders_the_same_html(kg):

@@ -6,19 +6,29 @@ import pytest
 from scalekg.graph.assessment import prepare
 from scalekg.graph.assessment.remote_repository import RemoteAssessmentRepository
 from scalekg.graph.assessment.repository import (
+    FileAssessmentRepository,
     OxigraphAssessmentRepository,
     repository_for,
 )
 from scalekg.graph.backends.memory import EmbeddedBackend
-from scalekg.graph.backends.remote import RemoteBackend, RemoteSpec
+from scalekg.graph.backends.remote import RemoteBackend
+from scalekg.graph.backends.remote_protocol import RemoteSpec
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.store import load_memory_store, store_selector
 
 from .conftest import tiny_document
 
 
-def test_save_get_list_delete(tiny_kg):
-    repo = OxigraphAssessmentRepository(ox.Store())
+@pytest.fixture(params=["oxigraph", "files"])
+def any_repo(request, tmp_path):
+    """Each store-backed repository; they share one save/get/list/delete."""
+    if request.param == "files":
+        return FileAssessmentRepository(tmp_path / "assessments")
+    return OxigraphAssessmentRepository(ox.Store())
+
+
+def test_save_get_list_delete(tiny_kg, any_repo):
+    repo = any_repo
     a = prepare(tiny_kg, tiny_document())
     stored, created = repo.save(a)
     assert created and stored.created

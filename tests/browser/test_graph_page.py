@@ -44,7 +44,7 @@ def page_query(page) -> str:
 
 
 def test_whole_graph_renders_offline_and_matches_the_api(page, live_server, kg, artifacts):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     data = api(live_server)
     assert len(shown(page)) == len(kg.concepts) == len(data["nodes"])
     assert sorted(shown(page)) == sorted(n["id"] for n in data["nodes"])
@@ -64,7 +64,7 @@ def test_whole_graph_renders_offline_and_matches_the_api(page, live_server, kg, 
 
 
 def test_legend_has_a_shape_and_colour_for_every_class(page, live_server, kg):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     labels = page.locator("#type-filter label").all_inner_texts()
     for name in ("Values", "Capabilities", "Failure factors", "Contributing factors"):
         assert any(name in text for text in labels)
@@ -76,7 +76,7 @@ def test_legend_has_a_shape_and_colour_for_every_class(page, live_server, kg):
 
 
 def test_search_with_the_keyboard_focuses_the_right_node(page, live_server, kg, artifacts):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     page.focus("#search")
     page.keyboard.type("continuous delivery")  # a synonym of "Continuous software delivery"
     options = page.locator("#search-list [role=option]")
@@ -112,16 +112,20 @@ def suggested(page) -> list[str]:
 
 
 def test_typing_prem_offers_premature_scaling_first_and_enter_focuses_it(page, live_server):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/api/suggest" in r.url else None)
     page.focus("#search")
     page.keyboard.type("prem")
-    page.wait_for_function(
-        "document.querySelector('#search-list [role=option]')?.dataset.id === 'premature-scaling'"
-    )
     body = httpx.get(f"{live_server.url}/api/suggest", params={"q": "prem", "limit": 12}).json()
-    assert suggested(page) == [c["id"] for c in body["concepts"]]  # the server's order, as is
+    ids = [c["id"] for c in body["concepts"]]
+    assert ids[0] == "premature-scaling"
+    page.wait_for_function(  # the server's order, as is
+        "ids => JSON.stringify([...document.querySelectorAll('#search-list [role=option]')]"
+        ".map(e => e.dataset.id).filter(Boolean)) === JSON.stringify(ids)",
+        arg=ids,
+    )
+    assert suggested(page)[0] == "premature-scaling"
     assert asked, "the search box asks the server"
     page.keyboard.press("Enter")
     page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
@@ -130,7 +134,7 @@ def test_typing_prem_offers_premature_scaling_first_and_enter_focuses_it(page, l
 
 
 def test_enter_right_after_typing_waits_for_the_answer(page, live_server):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     page.focus("#search")
     page.keyboard.type("premture scalng")  # typos: only the server's fuzzy matching finds it
     page.keyboard.press("Enter")
@@ -161,7 +165,7 @@ def test_standalone_search_uses_the_servers_ranking_from_the_file(page, static_s
 
 
 def test_filters_change_the_visible_set_like_the_api(page, live_server, kg):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     practices = sum(1 for c in kg.concepts.values() if c.type == "Practice")
     assert practices
     page.locator("#type-filter input[value=Practice]").uncheck()
@@ -261,7 +265,7 @@ def test_path_highlights_a_chain_from_a_value_to_an_outcome(page, live_server, k
         for n in [shortest(kg, v.iri, o.iri)[0]]
         if len(n) >= 4
     )
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     page.evaluate(f"scalekg.select({json.dumps(value.slug)})")
     page.click("#panel-path-from")
     page.evaluate(f"scalekg.select({json.dumps(outcome.slug)})")
@@ -448,7 +452,7 @@ def test_hostile_labels_render_as_text_and_execute_nothing(page, static_server, 
 
 
 def test_search_matches_synonyms_like_the_server(page, live_server, kg):
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     concept = next(c for c in kg.concepts.values() if c.alt_labels)
     synonym = concept.alt_labels[0]
     page.focus("#search")
@@ -464,7 +468,7 @@ def test_search_matches_synonyms_like_the_server(page, live_server, kg):
 def test_the_page_asks_the_server_for_each_view(page, live_server, kg):
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url) if "/graph.json" in r.url else None)
-    open_graph(page, f"{live_server.url}/graph")
+    open_graph(page, f"{live_server.url}/graph?types=all")  # the whole graph (not the overview)
     assert asked == []  # the first view is in the page
     page.evaluate("scalekg.focus('premature-scaling')")
     page.wait_for_function("scalekg.state().focus === 'premature-scaling'")
@@ -499,4 +503,17 @@ def test_standalone_file_shows_the_views_it_holds_and_says_when_it_has_not(page,
     assert "scalekg viz -o view.html --focus premature-scaling --depth 3" in page.inner_text(
         "#status"
     )
+    page.watch.assert_clean()
+
+
+def test_standalone_file_reads_relation_and_stage_aliases_from_the_url(page, static_server, kg):
+    """The page's names come from graph/params.py: ``relations=influences`` and ``stages=late``
+    mean what they mean on the server (the page once knew predicates only and dropped them)."""
+    view = parse_view(kg, {"relations": "influencesPositively", "stages": "late-stage"})
+    url = static_server.publish("aliases.html", render_page(kg, view, standalone=True))
+    open_graph(page, url + "?relations=influences&stages=late&focus=be-humble")
+    state = page.evaluate("scalekg.state()")
+    assert state["relations"] == ["influencesPositively"] and state["stages"] == ["late-stage"]
+    served = parse_view(kg, {"relations": "influences", "stages": "late", "focus": "be-humble"})
+    assert shown(page) == [kg.concepts[i].slug for i in select(kg, served, max_nodes=600).nodes]
     page.watch.assert_clean()

@@ -54,4 +54,4 @@ def test_overlay_colours_capabilities_and_factors(live_server, page, artifacts):
 def test_overlay_of_unknown_assessment_is_404(live_server):
     r = httpx.get(live_server.url + "/graph?assessment=0000000000000000", timeout=10)
     assert r.status_code == 404
-    assert "no assessment" in r.json()["message"]
+    assert "no assessment" in r.json()["message"].lower()

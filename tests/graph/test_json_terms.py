@@ -3,7 +3,8 @@
 import pyoxigraph as ox
 import pytest
 
-from scalekg.graph.backends.remote import RemoteBackend, bound
+from scalekg.graph.backends.remote import RemoteBackend
+from scalekg.graph.backends.remote_protocol import bound
 from scalekg.graph.sparql.json_terms import JsonTerms, rows
 
 

@@ -9,6 +9,7 @@ from scalekg.graph.paths import (
     ChainFilter,
     chains,
     confidence,
+    connected,
     first_chain,
     restricted,
     shortest,
@@ -154,3 +155,11 @@ def test_real_graph_chain_steps_are_sourced(kg):
     for chain in chains(kg, a.iri, b.iri):
         assert all(e.provenance for e in chain)
         assert chain[0].subject in (a.iri, b.iri)
+
+
+def test_connected_either_way_and_under_a_filter(tiny):
+    assert connected(tiny, iri("outcome"), iri("value"))
+    assert not connected(tiny, iri("value"), iri("alone"))
+    only_causes = ChainFilter.of(relations=["causes"])
+    assert connected(tiny, iri("factor"), iri("other"), only_causes)
+    assert not connected(tiny, iri("value"), iri("outcome"), only_causes)

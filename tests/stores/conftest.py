@@ -37,6 +37,7 @@ def store_settings(store: str, **overrides) -> Settings:
         "query_timeout": 2.0,
         "max_rows": 50,
         "store": store,
+        "assessments": "store",  # these tests are about the store: keep assessments in it
     }
     if store.startswith("sparql:"):
         base.update(store_user=USER, store_password=PASSWORD, store_auth="digest")

@@ -17,12 +17,8 @@ import pytest
 
 from scalekg.graph.backends import StoreUnavailableError
 from scalekg.graph.backends.query_pool import AsyncQueryPool, QueryPool, pool_usable
-from scalekg.graph.backends.remote import (
-    RemoteAuthError,
-    RemoteBackend,
-    RemoteSpec,
-    RemoteTimeoutError,
-)
+from scalekg.graph.backends.remote import RemoteBackend
+from scalekg.graph.backends.remote_protocol import RemoteAuthError, RemoteSpec, RemoteTimeoutError
 
 TIMEOUT = httpx.Timeout(2.0, connect=1.0)
 

@@ -17,7 +17,7 @@ from scalekg.graph.backends import (
     open_backend,
 )
 from scalekg.graph.backends import remote as remote_module
-from scalekg.graph.backends.remote import RemoteAuthError, RemoteTimeoutError
+from scalekg.graph.backends.remote_protocol import RemoteAuthError, RemoteTimeoutError
 from scalekg.graph.model import KnowledgeGraph
 
 from .conftest import ServeProcess, run_cli, store_settings

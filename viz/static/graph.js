@@ -42,7 +42,7 @@
   const NAMES = META.names;
   const state = {
     focus: null, depth: NAMES.defaultDepth, types: null, relations: null, stages: null,
-    expand: [], path: [], selected: null,
+    expand: [], path: [], selected: null, confidence: null,
   };
   let current = null;
 
@@ -64,6 +64,7 @@
       expand: (v.expand || []).filter((id) => byId.has(id)),
       path: path.length === 2 ? path : [],
       selected: v.selected && byId.has(v.selected) ? v.selected : null,
+      confidence: v.confidence || null,
     };
   }
 
@@ -102,6 +103,9 @@
       nodes, edges, nodeSet: new Set(nodes), truncated: sel.truncated, maxNodes: sel.max_nodes, path,
       pathNodes: new Set(path.nodes), pathEdges: new Set(path.edges.map((e) => e.id)),
       hiddenLinks: new Map(Object.entries(sel.hidden_links)),
+      // Where to draw each node, whether edges start faint, the overview's label style: all
+      // computed by the server (viz/layout.py, viz/export.py layout_json).
+      layout: sel.layout,
     };
   }
 
@@ -109,7 +113,7 @@
   const sameList = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
   function sameFilters(a, b) {
     return a.depth === b.depth && sameSet(a.types, b.types) && sameSet(a.relations, b.relations)
-      && sameSet(a.stages, b.stages);
+      && sameSet(a.stages, b.stages) && (a.confidence || null) === (b.confidence || null);
   }
   let fileView = null; // the view a standalone file was written for
 
@@ -311,11 +315,27 @@
       if (overlayNodes.has(id)) values.color = dimmed ? undefined : overlayColour(id);
       override(nodeOver, dirtyNodes, id, values);
     }
+    const style = current.layout.style;
+    for (const id of current.nodes) {
+      const v = visNodeById.get(id);
+      const group = G.vis.options.groups[v.group] || {};
+      override(nodeOver, dirtyNodes, id, style ? {
+        font: { size: style.font_size }, size: style.node_size,
+        widthConstraint: { maximum: style.label_width },
+      } : {
+        font: { size: (group.font || {}).size || 14 }, size: group.size,
+        widthConstraint: group.widthConstraint,
+      });
+    }
+    const fade = current.layout.fade;
     for (const e of current.edges) {
       const orig = visEdgeById.get(e.id);
       const onPath = dimming && current.pathEdges.has(e.id);
+      const faded = fade && !overlayEdges.has(e.id) ? G.faded[e.id] : null;
+      const base = faded ? faded.color : orig.color;
+      if (orig.font) override(edgeOver, dirtyEdges, e.id, { font: faded ? { ...orig.font, ...faded.font } : orig.font });
       override(edgeOver, dirtyEdges, e.id, {
-        color: dimming && !onPath ? DIM_EDGE : orig.color,
+        color: dimming && !onPath ? DIM_EDGE : base,
         width: onPath ? orig.width * 2.2 : overlayEdges.has(e.id) ? orig.width * 2.5 : orig.width,
       });
     }
@@ -345,41 +365,10 @@
     dirtyEdges.clear();
   }
 
-  // --- positions: the global layout, compacted when only part of the graph shows -------------------
-  // Columns keep their order and nodes keep their order inside a column, so the picture stays
-  // recognisable; empty columns and gaps close up so a focused view is readable at fit.
-  const COLUMN_GAP = 300, ROW_GAP = 72, BAND_GAP = 200, BAND_COLUMN_GAP = 230, BAND_ROW_GAP = 70;
+  // --- positions: computed by the server for each view (viz/layout.py view_positions) ------------
   function place() {
-    if (current.nodes.length === G.nodes.length) {
-      for (const id of current.nodes) override(nodeOver, dirtyNodes, id, { x: visNodeById.get(id).x, y: visNodeById.get(id).y });
-      return;
-    }
-    const columns = new Map();
-    const band = [];
-    for (const id of current.nodes) {
-      const v = visNodeById.get(id);
-      if (v.group === "Other") band.push(id);
-      else {
-        if (!columns.has(v.x)) columns.set(v.x, []);
-        columns.get(v.x).push(id);
-      }
-    }
-    let bottom = 0;
-    [...columns.keys()].sort((a, b) => a - b).forEach((x, ci) => {
-      const ids = columns.get(x).sort((a, b) => visNodeById.get(a).y - visNodeById.get(b).y);
-      ids.forEach((id, i) => {
-        const y = Math.round((i - (ids.length - 1) / 2) * ROW_GAP);
-        override(nodeOver, dirtyNodes, id, { x: ci * COLUMN_GAP, y });
-        bottom = Math.max(bottom, y);
-      });
-    });
-    const perRow = Math.max(4, Math.floor(Math.max(columns.size, 1) * COLUMN_GAP / BAND_COLUMN_GAP));
-    band.sort((a, b) => byId.get(a).order - byId.get(b).order).forEach((id, i) => {
-      override(nodeOver, dirtyNodes, id, {
-        x: (i % perRow) * BAND_COLUMN_GAP,
-        y: (columns.size ? bottom + BAND_GAP : 0) + Math.floor(i / perRow) * BAND_ROW_GAP,
-      });
-    });
+    const pos = current.layout.positions;
+    for (const id of current.nodes) override(nodeOver, dirtyNodes, id, { x: pos[id][0], y: pos[id][1] });
   }
 
   // --- rendering a state ---------------------------------------------------------------------------
@@ -393,7 +382,17 @@
   }
 
 
+  const layoutEl = document.querySelector("main.layout");
+  function panelOpen() {
+    // The overview gives the canvas the panel's room until a node is selected.
+    const closed = current.layout.overview && !state.selected && state.path.length !== 2;
+    if (layoutEl.classList.contains("panel-closed") === closed) return;
+    layoutEl.classList.toggle("panel-closed", closed);
+    if (network) { network.setSize("100%", "100%"); network.redraw(); }
+  }
+
   function refreshUi(options) {
+    panelOpen();
     document.title = state.focus ? `${byId.get(state.focus).label}: ScaleKG graph` : "ScaleKG graph";
     updateStatus();
     updatePathBar();
@@ -467,11 +466,14 @@
     if (v.expand.length) q.set("expand", v.expand.join(","));
     if (v.path.length === 2) q.set("path", v.path.join(","));
     if (v.selected) q.set("selected", v.selected);
+    if (v.confidence) q.set("confidence", v.confidence);
     if (overlay && OVERLAY) q.set("assessment", OVERLAY.id);
     return q.toString().replace(/%2C/g, ",");
   }
   function syncUrl() {
-    const q = query(state, true);
+    let q = query(state, true);
+    // On the server /graph alone is the overview: every class is written types=all.
+    if (META.overviewDefault && !state.types) q = q ? `types=all&${q}` : "types=all";
     try {
       history.replaceState(null, "", q ? "?" + q : location.pathname);
     } catch (err) {
@@ -502,6 +504,8 @@
     }
     for (const input of relBox.querySelectorAll("input")) input.checked = !state.relations || state.relations.has(input.value);
     for (const input of stageBox.querySelectorAll("input")) input.checked = !state.stages || state.stages.has(input.value);
+    const least = state.confidence || G.confidence[G.confidence.length - 1].key;
+    for (const input of confidenceBox.querySelectorAll("input")) input.checked = input.value === least;
     depthInput.value = String(state.depth);
   }
 
@@ -531,6 +535,11 @@
   stageBox.addEventListener("change", (ev) => {
     if (!keepOne(stageBox, ev.target)) return;
     change({ stages: setOrNull([...stageBox.querySelectorAll("input:checked")].map((i) => i.value), G.stages) });
+  });
+  const confidenceBox = document.getElementById("confidence-filter");
+  confidenceBox.addEventListener("change", (ev) => {
+    const value = ev.target.value;
+    change({ confidence: value === G.confidence[G.confidence.length - 1].key ? null : value });
   });
   depthInput.addEventListener("change", () => {
     const d = parseInt(depthInput.value, 10);
@@ -850,6 +859,25 @@
     overlay: OVERLAY,
     nodeColour: (id) => { const n = nodesDS.get(id); return n && n.color ? n.color.background : null; },
     detail: () => detail,
+    layout: () => current.layout,
+    // Each drawn node's label as it is on screen: font size in CSS pixels at the current zoom,
+    // and its box in page coordinates (what the overview test checks for readability).
+    labels: () => {
+      const scale = network.getScale();
+      const rect = container.getBoundingClientRect();
+      return current.nodes.map((id) => {
+        const node = network.body.nodes[id];
+        const size = node.labelModule.size;
+        const a = network.canvasToDOM({ x: size.left, y: size.top });
+        const b = network.canvasToDOM({ x: size.left + size.width, y: size.top + size.height });
+        return {
+          id, type: byId.get(id).type, label: byId.get(id).label,
+          fontPx: node.options.font.size * scale,
+          box: { left: rect.left + a.x, top: rect.top + a.y, right: rect.left + b.x, bottom: rect.top + b.y },
+          inView: a.x >= 0 && a.y >= 0 && b.x <= rect.width && b.y <= rect.height,
+        };
+      });
+    },
   });
   function expose() {
     api.nodes = current.nodes.slice();
