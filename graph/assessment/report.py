@@ -7,6 +7,7 @@ returns, the HTML report renders and the graph overlay colours (docs/diagnostic.
 
 import math
 from dataclasses import asdict
+from typing import Any
 
 from ..confidence import CONFIDENCE_ORDER
 from ..model import KnowledgeGraph
@@ -41,10 +42,11 @@ class Report:
     # ---- exposure --------------------------------------------------------------------------------
 
     def exposure(self) -> list[dict]:
-        d, kg, rows = self.diag, self.kg, []
+        d, kg = self.diag, self.kg
+        rows: list[dict[str, Any]] = []
         for f in d.factors:
             exp, weight = d.factor_exposure(f), d.weight(f)
-            mitigators = []
+            mitigators: list[dict[str, Any]] = []
             for a in capability_mitigators(kg, f):
                 if a.concept.iri in d.not_applicable:
                     continue
@@ -147,7 +149,7 @@ class Report:
 
     def next_steps(self, ranked: list[dict], leverage: list[dict]) -> list[dict]:
         by_id = {row["id"]: row for row in leverage}
-        steps = []
+        steps: list[dict[str, Any]] = []
         for row in ranked:
             if row["speculative_only"] or len(steps) >= self.params.next_steps:
                 continue
@@ -314,22 +316,24 @@ class Report:
     # ---- the whole report ------------------------------------------------------------------------
 
     def capabilities(self) -> list[dict]:
-        d, rows = self.diag, []
+        d = self.diag
+        rows: list[dict[str, Any]] = []
         for cap in self.kg.of_type("Capability"):
             rating = next(
                 (c for c in self.doc.capabilities if self.kg.concept(c.capability) == cap), None
             )
             if rating is None and d.stage not in cap.stages:
                 continue
+            depth, width = d.rating_of(cap.iri)
             rated = rating is not None and rating.rated
             rows.append(
                 {
                     **cap.summary(),
                     "assessed": rating is not None,
                     "applicable": rating.applicable if rating else True,
-                    "depth": rating.depth if rated else None,
-                    "width": rating.width if rated else None,
-                    "level": r(level(rating.depth, rating.width)) if rated else None,
+                    "depth": depth if rated else None,
+                    "width": width if rated else None,
+                    "level": r(level(depth, width)) if rated else None,
                     "target": list(d.target(cap.iri) or []) or None,
                     "effort": rating.effort if rating else None,
                     "strength": r(d.strengths.get(cap.iri, 0.0)),
