@@ -150,10 +150,26 @@ def tokenize(text: str) -> list[Token]:
     string or IRI, a stray backslash, a non-ASCII space ...)."""
     tokens: list[Token] = []
     append = tokens.append
+    depth = 0
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
         if kind == "WS" or kind == "COMMENT":
             continue
+        if kind == "PUNCT":  # stop a nesting bomb at once (check_shape says where)
+            char = m.group()
+            if char in _OPENERS:
+                depth += 1
+                if depth > MAX_NESTING:
+                    append(Token(kind, char, m.start()))
+                    break
+            elif char in _CLOSERS:
+                depth -= 1
+        if len(tokens) >= MAX_TOKENS:  # stop early: a long text costs at most MAX_TOKENS tokens
+            raise QueryTooComplexError(
+                f"the query has more than {MAX_TOKENS} tokens (use fewer patterns, or several "
+                "queries)",
+                MAX_TOKENS,
+            )
         if kind == "ERR":
             pos = m.start()
             line, column = line_column(text, pos)

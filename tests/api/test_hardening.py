@@ -38,6 +38,9 @@ def server(start_server):
             "SCALEKG_QUERY_FAST_LIMIT": "0.3",
             "SCALEKG_HEADER_TIMEOUT": "1",
             "SCALEKG_KEEP_ALIVE_TIMEOUT": "1",
+            # One client may hold at most 2 of the 3 fast workers: one stays free for others.
+            "SCALEKG_QUERY_WORKERS": "3",
+            "SCALEKG_SPARQL_CLIENT_LIMIT": "2",
         }
     )
 
