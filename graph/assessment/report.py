@@ -277,10 +277,15 @@ class Report:
         for iri in sorted(d.evidence.observed_signals, key=lambda i: kg.concepts[i].label.lower()):
             targets = [kg.concepts[e.object] for e in kg.edges_from(iri, "signals")]
             if targets and not any(t.iri in d.factor_iris for t in targets):
+                later = self.doc.stage == "early"
                 out.append(
                     f"signal '{kg.concepts[iri].label}' points only at failure factors of "
-                    f"another stage ({', '.join(sorted(t.label for t in targets))}): the "
-                    "organisation may be moving into the next stage"
+                    f"another stage ({', '.join(sorted(t.label for t in targets))}): "
+                    + (
+                        "the organisation may be moving into the next stage"
+                        if later
+                        else "an early-stage signal, not counted at the late stage"
+                    )
                 )
         doc = self.doc
         refs = (

@@ -356,3 +356,12 @@ def test_fast_hiring_against_high_ratings_is_flagged(kg):
     assert flag["text"].startswith("Headcount grows ×3.0 in a year (very fast)")
     steady = run(kg, org(kg, "early", ratings, headcount=30, headcount_12_months_ago=28))
     assert not [c for c in steady["contradictions"] if c["kind"] == "rating-vs-hiring"]
+
+
+def test_early_signals_seen_at_the_late_stage_are_named_as_such(kg):
+    report = run(kg, org(kg, "late", signals=["nice-to-have-features-go-unused"]))
+    [warning] = [w for w in report["warnings"] if "another stage" in w]
+    assert warning.endswith("an early-stage signal, not counted at the late stage")
+    report = run(kg, org(kg, "early", signals=["founder-becomes-a-bottleneck"]))
+    [warning] = [w for w in report["warnings"] if "another stage" in w]
+    assert warning.endswith("the organisation may be moving into the next stage")
