@@ -86,7 +86,17 @@ def graph_json(request: Request) -> JSONResponse:
     return JSONResponse(view_json(state.kg, selection))
 
 
-@router.get("/graph.graphml", summary="The whole graph as GraphML (for Gephi, yEd, networkx)")
+@router.get(
+    "/graph.graphml",
+    summary="The whole graph as GraphML (for Gephi, yEd, networkx)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "GraphML (XML), as an attachment.",
+            "content": {"application/graphml+xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def graph_graphml(request: Request) -> Response:
     return Response(
         graphml_bytes(_state(request).kg),
@@ -109,8 +119,9 @@ def graph_paths(request: Request) -> JSONResponse:
         )
     view = parse_view(kg, {**_params(request), "path": [a, b]})
     source, target = (kg.concepts[i] for i in view.path)
-    # One filter for the highlight and the chains: the view's relations (all when none given).
-    flt = ChainFilter.of(relations=view.relations)
+    # One filter for the highlight and the chains: the view's relations and confidence (all when
+    # none given), as the view itself follows them.
+    flt = ChainFilter.of(relations=view.relations, min_confidence=view.confidence)
     nodes, edges = shortest(kg, source.iri, target.iri, flt)
     found = chains(kg, source.iri, target.iri, flt)
     return JSONResponse(

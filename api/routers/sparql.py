@@ -151,18 +151,25 @@ async def _run_query(request: Request, query: str, params: list[tuple[str, str]]
     executor = state.executor
     if executor is None:
         return _error(503, "unavailable", "the SPARQL executor is not running")
+    accept, fmt = request.headers.get("accept"), _format_param(params)
+    defaults, named = _single(params, "default-graph-uri"), _single(params, "named-graph-uri")
     try:
-        result = await _unless_client_leaves(
-            request,
-            executor.aexecute(
-                query,
-                accept=request.headers.get("accept"),
-                fmt=_format_param(params),
-                default_graph_uris=_single(params, "default-graph-uri"),
-                named_graph_uris=_single(params, "named-graph-uri"),
-                client=client_id(request, state.settings),
-            ),
+        # A cached answer first: it needs no watch for a client that hangs up (two tasks).
+        result = executor.cached_answer(
+            query, accept=accept, fmt=fmt, default_graph_uris=defaults, named_graph_uris=named
         )
+        if result is None:
+            result = await _unless_client_leaves(
+                request,
+                executor.aexecute(
+                    query,
+                    accept=accept,
+                    fmt=fmt,
+                    default_graph_uris=defaults,
+                    named_graph_uris=named,
+                    client=client_id(request, state.settings),
+                ),
+            )
     except UpdateNotAllowedError:
         return _error(
             400,

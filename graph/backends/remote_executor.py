@@ -201,6 +201,10 @@ class RemoteQueryExecutor:
             raise self._error(exc, request) from exc
         return self._result(request, response)
 
+    def cached_answer(self, query: str, **kwargs: Any) -> None:
+        """No answer cache here: the store answers every query (see QueryExecutor)."""
+        return None
+
     async def aexecute(
         self,
         query: str,

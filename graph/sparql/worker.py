@@ -21,6 +21,7 @@ import os
 import re
 import socket
 import sys
+import time
 from itertools import islice
 
 from .wire import Reader, send_message
@@ -106,6 +107,38 @@ def syntax_reply(exc: Exception) -> tuple:
     return ("syntax", message, line, column)
 
 
+# Every solution in SPARQL JSON results takes at least three bytes ("{}" and a comma), so a
+# document of at most 3 x max_rows bytes holds at most max_rows solutions: the engine's own
+# serialiser may write it whole (about 40 us less per query than ours, issue 15). It is stopped
+# as soon as it writes more, and the query is then evaluated again with our row-capped writer.
+_MIN_JSON_ROW_BYTES = 3
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _Capped:
+    """A write target for pyoxigraph's serialiser that refuses more than ``limit`` bytes."""
+
+    __slots__ = ("limit", "parts", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _Overflow
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class Evaluator:
     def __init__(self, store, prefixes: dict[str, str]):
         import pyoxigraph as ox
@@ -149,6 +182,11 @@ class Evaluator:
             body = ox.QueryBoolean.serialize(result, format=self.result_formats[media_type])
             return ("ok", "ASK", media_type, False, body)
         if isinstance(result, ox.QuerySolutions):
+            if media_type == self.formats.SPARQL_JSON:
+                body = self._engine_json(result, max_rows)
+                if body is not None:
+                    return ("ok", "SELECT", media_type, False, body)
+                result = self.store.query(text, **kwargs)  # too long to prove under the cap
             variables = [v.value for v in result.variables]
             width = len(variables)
             rows = [tuple(sol[i] for i in range(width)) for sol in islice(result, max_rows + 1)]
@@ -166,11 +204,27 @@ class Evaluator:
             body = self.formats.xml_safe(body)
         return ("ok", "GRAPH", media_type, truncated, body)
 
+    def _engine_json(self, result, max_rows: int) -> bytes | None:
+        """The engine's JSON of a result provably within the row cap, else None."""
+        out = _Capped(_MIN_JSON_ROW_BYTES * max_rows)
+        try:
+            result.serialize(out, format=self.ox.QueryResultsFormat.JSON)
+        except _Overflow:
+            return None
+        except OSError:
+            if out.size > out.limit:  # the overflow, wrapped by the engine
+                return None
+            raise
+        return b"".join(out.parts)
+
 
 def serve(sock: socket.socket, sandbox: str = "") -> None:
     reader = Reader(sock)
     init = reader.recv()
     limit_memory(init.get("memory_limit_mb"))
+    if init.get("nice"):  # the slow lane: runaways yield the CPU to everything else
+        with contextlib.suppress(OSError):
+            os.nice(int(init["nice"]))
     import pyoxigraph as ox
 
     store = ox.Store()
@@ -185,7 +239,7 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
     for g, n in counts:
         sizes[g.value if g is not None else ""] = int(n.value)
     evaluator = Evaluator(store, init.get("prefixes") or {})
-    send_message(sock, ("ready", os.getpid(), sizes, sandbox))
+    send_message(sock, ("ready", os.getpid(), sizes, sandbox, time.process_time()))
     del init
     while True:
         try:
@@ -206,11 +260,11 @@ def serve(sock: socket.socket, sandbox: str = "") -> None:
         except SyntaxError as exc:
             reply = syntax_reply(exc)
         except MemoryError:
-            send_message(sock, ("fatal", "the query ran out of memory"))
+            send_message(sock, (("fatal", "the query ran out of memory"), time.process_time()))
             return  # start afresh: the parent replaces a worker that says "fatal"
         except Exception as exc:  # reported to the caller, the worker goes on
             reply = ("error", f"{type(exc).__name__}: {exc}")
-        send_message(sock, reply)
+        send_message(sock, (reply, time.process_time()))  # with the CPU time used so far
 
 
 def main() -> None:

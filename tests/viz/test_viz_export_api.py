@@ -193,3 +193,15 @@ def test_cli_writes_a_standalone_page(tmp_path, snapshot):
         ],
     )
     assert bad.exit_code == 2
+
+
+def test_paths_endpoint_follows_the_views_confidence_too(client, kg):
+    every = client.get("/graph/paths.json?from=be-humble&to=deployment-frequency").json()
+    stated = client.get(
+        "/graph/paths.json?from=be-humble&to=deployment-frequency&confidence=stated"
+    ).json()
+    # The only chain here has speculative steps: the view's confidence filter removes it.
+    assert every["chains"] and {s["confidence"] for s in every["chains"][0]["steps"]} - {"stated"}
+    for chain in stated["chains"]:
+        assert {s["confidence"] for s in chain["steps"]} <= {"stated"}, chain["path"]
+    assert bool(stated["chains"]) == bool(stated["highlight"]["edges"])
