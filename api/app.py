@@ -50,8 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)  # one error path: every 4xx/5xx as {error, message, ...} or an HTML page
     app.include_router(store_errors.router)  # GET /health/store
     _install_routers(app, state)
-    from . import docs_page
+    from scalekg.graph.assessment.model import AssessmentDocument
 
+    from . import docs_page, openapi
+
+    openapi.install(app, models=(AssessmentDocument,))  # errors, bodies, redirects documented
     docs_page.install(app)
     return app
 

@@ -247,7 +247,11 @@ def print_step(step: dict) -> None:
     console.print(f"   {escape(step['action']['text'])} {escape(step['action']['question'])}")
     if step["tied_with"]:
         console.print("   tied with: " + escape(", ".join(step["tied_with"])), highlight=False)
-    cut = ", ".join(f"{f['label']} ({f['reduction']:.2f})" for f in step["factors"][:4])
+    cut = ", ".join(
+        f"{f['label']} ({f['reduction']:.2f})"
+        for f in step["factors"][:4]
+        if f["reduction"] >= 0.005
+    )
     console.print("   cuts: " + escape(cut), highlight=False)
     if step["mechanisms"]:
         rituals = ", ".join(
@@ -257,20 +261,31 @@ def print_step(step: dict) -> None:
     untracked = [m["label"] for m in step["metrics"] if not m["tracked"]]
     if untracked:
         console.print("   start tracking: " + escape(", ".join(untracked)), highlight=False)
-    for chain in step["chains"]:
+    chains = step["chains"]
+    for chain in chains[:1]:
         console.print(
             f"   why ({chain['confidence']}): " + escape(" → ".join(chain["path"])),
             highlight=False,
         )
         for st in chain["steps"]:
-            for src in st["sources"][:1]:
-                console.print(
-                    f"      [dim]{escape(st['subject']['label'])} {st['predicate']} "
-                    f"{escape(st['object']['label'])} [{st['confidence']}] — "
-                    f"{escape(src['document_title'] or src['document'])}, "
-                    f"{escape(src['locator'])}:[/dim] “{escape(src['quote'])}”",
-                    highlight=False,
-                )
+            src = st["sources"][0] if st["sources"] else None
+            where = f"{src['document_title'] or src['document']}, {src['locator']}" if src else ""
+            quote = _short(src["quote"]) if src else ""
+            console.print(
+                f"      [dim]{escape(st['predicate'])} {escape('[' + st['confidence'] + ']')} "
+                f"{escape(where)}:[/dim] "
+                f"“{escape(quote)}”",
+                highlight=False,
+            )
+    if len(chains) > 1:
+        console.print(
+            f"   [dim]+{len(chains) - 1} more chain(s) with their sources: --html or --json[/dim]"
+        )
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _cut(rows: list, top: int | None) -> tuple[list, int]:

@@ -281,6 +281,7 @@ def describe(kg: KnowledgeGraph, concept: Concept, *, min_confidence: str | None
             kg.concepts[m].summary() if m in kg.concepts else {"iri": m}
             for m in concept.close_matches
         ],
+        "alignments": [a.as_dict() for a in concept.alignments],
         "attributes": concept.attributes,
         "outgoing": out,
         "incoming": incoming,

@@ -68,6 +68,31 @@ class Edge:
         return min((p.confidence for p in self.provenance), key=rank, default=SPECULATIVE)
 
 
+MATCH_KINDS = {"exactMatch": "exact", "closeMatch": "close", "relatedMatch": "related"}
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A mapping of one of our concepts to an item of an external scheme (DORA Core), with its reason."""
+
+    iri: str  # the external item; for DORA Core, its dora.dev page
+    label: str  # the item's skos:prefLabel in its scheme ("" when the scheme gives none)
+    kind: str  # "exact" | "close" | "related"
+    reason: str  # the statement's skg:mappingReason, one line
+    scheme: str = ""  # label of the concept scheme, e.g. "DORA Core v2"
+    group: str = ""  # the scheme collection holding it, e.g. "DORA Core: fast flow"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "kind": self.kind,
+            "reason": self.reason,
+            "scheme": self.scheme,
+            "group": self.group,
+        }
+
+
 @dataclass
 class Concept:
     iri: str
@@ -81,7 +106,8 @@ class Concept:
     slide: int | None = None
     defined_in: str = ""
     diagnostic_questions: list[str] = field(default_factory=list)
-    close_matches: list[str] = field(default_factory=list)
+    close_matches: list[str] = field(default_factory=list)  # our own concepts only
+    alignments: list[Alignment] = field(default_factory=list)  # external schemes (DORA Core)
     attributes: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -126,6 +152,18 @@ SELECT ?st ?s ?p ?o ?doc ?title ?locator ?quote ?basis ?rationale ?confidence WH
   OPTIONAL { ?st skg:rationale ?rationale }
   OPTIONAL { ?st skg:confidence ?confidence }
   OPTIONAL { ?doc rdfs:label ?title }
+}"""
+)
+
+ALIGNMENTS_QUERY = (
+    SPARQL_PREFIXES
+    + """
+SELECT ?c ?p ?target ?reason ?label ?scheme ?group WHERE {
+  ?st a skg:MappingStatement ; rdf:subject ?c ; rdf:predicate ?p ; rdf:object ?target ;
+      skg:mappingReason ?reason .
+  OPTIONAL { ?target skos:prefLabel ?label }
+  OPTIONAL { ?target skos:inScheme ?s . ?s skos:prefLabel ?scheme }
+  OPTIONAL { ?g a skos:Collection ; skos:member ?target ; skos:prefLabel ?group }
 }"""
 )
 
@@ -192,10 +230,32 @@ class KnowledgeGraph:
                 concept.defined_in = value
             else:
                 concept.attributes.setdefault(prop, []).append(value)
+        for row in select(ALIGNMENTS_QUERY):
+            concept = concepts.get(row["c"])
+            kind = MATCH_KINDS.get(local_name(row["p"]))
+            if concept is None or kind is None:
+                continue
+            concept.alignments.append(
+                Alignment(
+                    iri=row["target"],
+                    label=row.get("label", ""),
+                    kind=kind,
+                    reason=row["reason"],
+                    scheme=row.get("scheme", ""),
+                    group=row.get("group", ""),
+                )
+            )
+        kind_order = list(MATCH_KINDS.values())
         for concept in concepts.values():
             concept.alt_labels.sort()
             concept.stages.sort()
-            concept.close_matches.sort()
+            aligned = {a.iri for a in concept.alignments}
+            # A mapping's plain triple is shown with its reason, not again as a bare close match.
+            concept.close_matches = sorted(set(concept.close_matches) - aligned)
+            concept.alignments = sorted(
+                set(concept.alignments),
+                key=lambda a: (kind_order.index(a.kind), a.label.lower(), a.iri),
+            )
         grouped: dict[tuple[str, str, str], list[Provenance]] = defaultdict(list)
         for row in select(EDGES_QUERY):
             key = (row["s"], local_name(row["p"]), row["o"])

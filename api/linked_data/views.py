@@ -152,6 +152,7 @@ def concept_context(state: AppState, concept: Concept) -> dict[str, Any]:
         "close_matches": [
             {"text": names.get(m) or m, "href": local_href(m) or m} for m in concept.close_matches
         ],
+        "alignments": alignment_groups(concept),
         "attributes": attributes,
         "groups": groups,
         "edge_count": sum(len(g["edges"]) for g in groups),
@@ -163,6 +164,23 @@ def concept_context(state: AppState, concept: Concept) -> dict[str, Any]:
         },
         "data": data_links(f"/data/{slug}"),
     }
+
+
+def alignment_groups(concept: Concept) -> list[dict[str, Any]]:
+    """The concept's mappings to external schemes (DORA Core), one group per scheme, exact first.
+
+    Only http(s) IRIs become links (the dora.dev pages); any other IRI is shown as text.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for a in concept.alignments:
+        groups.setdefault(a.scheme or "External alignment", []).append(
+            {
+                **a.as_dict(),
+                "label": a.label or a.iri,
+                "href": a.iri if a.iri.startswith(("https://", "http://")) else None,
+            }
+        )
+    return [{"scheme": scheme, "mappings": items} for scheme, items in groups.items()]
 
 
 def term_text(value: str, names: dict[str, str]) -> dict[str, Any]:

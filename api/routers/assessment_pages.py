@@ -18,6 +18,7 @@ from scalekg.graph.assessment.model import (
     DEPTH_QUESTION,
     DORA_UNITS,
     SCORE_LEVELS,
+    SEVERITIES,
     WIDTH_QUESTION,
 )
 from scalekg.graph.model import KnowledgeGraph
@@ -134,6 +135,7 @@ def form_catalogue(kg: KnowledgeGraph) -> dict:
             for m in kg.of_type("Mechanism")
         ],
         "signals": [s.summary() for s in kg.of_type("ScalingSignal")],
+        "failures": [{**f.summary(), "stages": f.stages} for f in kg.of_type("FailureFactor")],
         "input_metrics": [m.summary() for m in kg.of_type("InputMetric")],
         "dora": [
             {**o.summary(), "units": list(DORA_UNITS.get(o.slug, ()))}
@@ -151,6 +153,7 @@ def assessment_form(request: Request) -> HTMLResponse:
         "assessment_form.html",
         catalogue=form_catalogue(state.kg),
         cadences=CADENCES,
+        severities=SEVERITIES,
         levels=SCORE_LEVELS,
         depth_question=DEPTH_QUESTION,
         width_question=WIDTH_QUESTION,

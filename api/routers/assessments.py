@@ -19,9 +19,11 @@ from fastapi.responses import JSONResponse
 
 from scalekg.graph.assessment import prepare_text
 from scalekg.graph.assessment.compare import compare
+from scalekg.graph.assessment.model import AssessmentDocument
 
 from ..assessment_access import get_assessment, report_for, repository
 from ..errors import ApiError
+from ..openapi import ref
 from ..security import require_write
 
 router = APIRouter(tags=["assessments"])
@@ -55,7 +57,24 @@ def _format(content_type: str) -> str:
     )
 
 
-@router.post("/api/assessments", status_code=201)
+@router.post(
+    "/api/assessments",
+    status_code=201,
+    responses={
+        200: {"description": "That exact document was already stored: the same id."},
+        201: {"description": "Stored: its id, links, warnings and the document as stored."},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The assessment (docs/diagnostic.md), as JSON or YAML.",
+            "content": {
+                "application/json": {"schema": ref(AssessmentDocument)},
+                "application/yaml": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
 async def create_assessment(request: Request) -> JSONResponse:
     """Validate and store an assessment (JSON, or YAML with content-type application/yaml)."""
     require_write(request)

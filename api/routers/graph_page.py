@@ -86,7 +86,17 @@ def graph_json(request: Request) -> JSONResponse:
     return JSONResponse(view_json(state.kg, selection))
 
 
-@router.get("/graph.graphml", summary="The whole graph as GraphML (for Gephi, yEd, networkx)")
+@router.get(
+    "/graph.graphml",
+    summary="The whole graph as GraphML (for Gephi, yEd, networkx)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "GraphML (XML), as an attachment.",
+            "content": {"application/graphml+xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def graph_graphml(request: Request) -> Response:
     return Response(
         graphml_bytes(_state(request).kg),

@@ -9,6 +9,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from pydantic import StringConstraints
 from starlette.responses import Response
 
 from scalekg.graph.vocabulary import KINDS, Vocabulary, build_vocabulary, complete
@@ -51,7 +52,10 @@ def get_vocabulary(request: Request) -> Response:
 def get_completions(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200, description="What is typed.")],
-    kind: Annotated[list[str] | None, Query(description="Kinds of term (default: all).")] = None,
+    kind: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1)]] | None,
+        Query(description="Kinds of term (default: all)."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
     kinds = [k.strip() for value in kind or [] for k in value.split(",") if k.strip()]

@@ -4,11 +4,16 @@ The essay (seed 003, Part One) says the CTO's first job is diagnosis: each capab
 width. The talk (slides 17-28) says which capabilities mitigate which failure factors, at which
 stage. This package joins the two:
 
-- ``model``: the document (YAML or JSON), validated field by field, references resolved;
+- ``items``, ``model`` and ``resolve``: the document (YAML or JSON), validated field by field,
+  references resolved;
 - ``rdf`` and ``shapes``: its RDF form in its own named graph, checked by SHACL;
-- ``repository``: where assessments are stored (``AssessmentRepository``);
-- ``scoring``: exposure, leverage, next steps, blind spots, each item with its explanation;
-- ``compare``: what changed between two assessments;
+- ``repository``: where assessments are stored (files in the data directory, or a store);
+- ``scoring`` (the arithmetic), ``dora`` (the DORA bands), ``evidence`` (what the organisation
+  reports, as factor weights), ``diagnostic`` (exposure and the ranking), ``contradictions``,
+  ``findings`` (blind spots, warnings),
+  ``advice`` (the moves in words, rituals, metrics, sourced chains) and ``report`` (``analyse``:
+  the whole report, actions first, with the trend);
+- ``compare``: what changed between two assessments; ``export``: the roadmap as Markdown or CSV;
 - ``template``: the commented YAML template of ``scalekg assess init``.
 
 See docs/diagnostic.md for the scoring model and a worked example.

@@ -16,12 +16,28 @@ from .diagnostic import Diagnostic
 from .model import DEPTH_QUESTION, WIDTH_QUESTION
 from .scoring import path_confidence, r
 
-# Rituals that need an organisation of some size: (mechanism slug, minimum headcount, why).
-RITUAL_NEEDS: dict[str, tuple[int, str]] = {
+# Rituals that need a stage or a size the organisation may not have: (stage or None, minimum
+# headcount, why). Slide 10: the early stage has "Simple org structure", "Few formal systems",
+# "Ad hoc planning"; slide 12: the late stage brings "Emerging formal systems and org structure"
+# and "New management layers".
+RITUAL_NEEDS: dict[str, tuple[str | None, int, str]] = {
     "skip-level-one-on-one": (
+        None,
         50,
         "a skip level needs managers of managers (slide 12: new management layers); a team under"
         " 50 has a simple org structure (slide 10)",
+    ),
+    "quarterly-business-review": (
+        "late",
+        0,
+        "a formal business review belongs with the late stage's formal systems (slide 12); the"
+        " early stage has few formal systems and ad hoc planning (slide 10)",
+    ),
+    "bi-weekly-business-review": (
+        "late",
+        0,
+        "a formal business review belongs with the late stage's formal systems (slide 12); the"
+        " early stage has few formal systems and ad hoc planning (slide 10)",
     ),
 }
 SEVERITY_WORDS = {"low": "a little", "medium": "noticeably", "high": "badly"}
@@ -161,8 +177,11 @@ class Advice:
         for item in found.values():
             item["confidence"] = path_confidence(item.pop("_confidence"))
             need = RITUAL_NEEDS.get(item["id"])
-            if need and headcount < need[0] and item["status"] != "in place":
-                dropped.append({**item, "why_not": need[1]})
+            unfit = need is not None and (
+                (need[0] is not None and need[0] != self.diag.doc.stage) or headcount < need[1]
+            )
+            if need is not None and unfit and item["status"] != "in place":
+                dropped.append({**item, "why_not": need[2]})
             else:
                 kept.append(item)
         kept.sort(key=lambda m: (m["status"] == "in place", -len(m["applies"]), m["label"].lower()))

@@ -8,7 +8,7 @@ measured and the rating is not; it is flagged when the rating claims level 3 or 
 
 from .diagnostic import Diagnostic, capability_mitigators
 from .dora import REPORT
-from .evidence import HIGH_LEVEL
+from .evidence import GROWTH_FACTORS, HIGH_LEVEL
 from .scoring import level
 
 
@@ -31,7 +31,8 @@ def _direct_rated(diag: Diagnostic, factor_iri: str) -> list[str]:
 
 
 def contradictions(diag: Diagnostic) -> list[dict]:
-    kg, ev, out = diag.kg, diag.evidence, []
+    kg, ev = diag.kg, diag.evidence
+    out: list[dict] = []
 
     # 1. A high rating, and a low-band figure on an outcome its own failure factors hurt.
     for iri in sorted(diag.ratings, key=lambda i: kg.concepts[i].label.lower()):
@@ -96,7 +97,25 @@ def contradictions(diag: Diagnostic) -> list[dict]:
                 }
             )
 
-    # 4. Elite figures on an outcome that a failure the organisation sees would hurt.
+    # 4. Fast hiring, though what mitigates the factors hiring makes likelier is rated high.
+    if ev.pace in ("fast", "very fast"):
+        for slug, _locator, _quote in GROWTH_FACTORS[diag.doc.stage]:
+            factor = kg.concept(slug)
+            if factor is None or factor.iri not in diag.factor_iris:
+                continue
+            rated = _direct_rated(diag, factor.iri)
+            if rated and all(_high(diag, i) for i in rated):
+                out.append(
+                    {
+                        "kind": "rating-vs-hiring",
+                        "factor": factor.slug,
+                        "text": f"Headcount grows ×{ev.growth:.1f} in a year ({ev.pace}), yet what "
+                        f"mitigates {factor.label.lower()} is rated 3 or more: "
+                        f"{', '.join(_rated(diag, i) for i in rated)}. Will it hold at the new size?",
+                    }
+                )
+
+    # 5. Elite figures on an outcome that a failure the organisation sees would hurt.
     for item in diag.doc.failures:
         factor = kg.concept(item.factor)
         if factor is None:

@@ -16,6 +16,8 @@
   level, then the label, and reported as ties.
 """
 
+from typing import Any
+
 import networkx as nx
 
 from ..answers import Answer, related
@@ -90,7 +92,7 @@ class Diagnostic:
         self.doc = assessment.document
         self.params = params
         self.stage = STAGE_IRIS[self.doc.stage]
-        self.ratings: dict[str, CapabilityRating] = {}
+        self.ratings: dict[str, CapabilityRating] = {}  # rated: depth and width are set
         self.not_applicable: set[str] = set()
         for item in self.doc.capabilities:
             concept = kg.concept(item.capability)
@@ -105,9 +107,7 @@ class Diagnostic:
         self.factors = [f for f in candidates if f not in self.factors_not_applicable]
         self.factor_iris = {f.iri for f in self.factors}
         self.evidence = Evidence(kg, self.doc, self.stage, self.factor_iris)
-        self.strengths = {
-            iri: self.effective(iri, r.depth, r.width) for iri, r in self.ratings.items()
-        }
+        self.strengths = {iri: self.effective(iri, *self.rating_of(iri)) for iri in self.ratings}
         for cap in kg.of_type("Capability"):  # unrated: 0, plus what the rituals build
             if cap.iri not in self.ratings and cap.iri not in self.not_applicable:
                 boost = self.evidence.ritual_boost(cap.iri)
@@ -122,8 +122,11 @@ class Diagnostic:
         return self.evidence.effective(iri, strength(depth, width), depth, width)
 
     def rating_of(self, iri: str) -> tuple[int, int]:
+        """(depth, width) of a rated capability; (0, 0) when it is not rated."""
         r = self.ratings.get(iri)
-        return (r.depth, r.width) if r else (0, 0)
+        if r is None or r.depth is None or r.width is None:
+            return (0, 0)
+        return (r.depth, r.width)
 
     # ---- exposure --------------------------------------------------------------------------------
 
@@ -157,13 +160,14 @@ class Diagnostic:
         now = self.rating_of(capability.iri)
         return now, next_level(*now, self.target(capability.iri))
 
-    def gain(self, capability: Concept, to: tuple[int, int]) -> tuple[float, list[dict]]:
+    def gain(self, capability: Concept, to: tuple[int, int]) -> tuple[float, list[dict[str, Any]]]:
         """Weighted exposure cut if ``capability`` were rated ``to``; and the cut per factor."""
         changed = dict(self.strengths)
         changed[capability.iri] = max(
             self.effective(capability.iri, *to), self.strengths.get(capability.iri, 0.0)
         )
-        total, per_factor = 0.0, []
+        total = 0.0
+        per_factor: list[dict[str, Any]] = []
         for answer in mitigated_by(self.kg, capability):
             f = answer.concept
             if f.iri not in self.factor_iris:
@@ -202,9 +206,9 @@ class Diagnostic:
             out.append(cap)
         return out
 
-    def ranking(self) -> list[dict]:
+    def ranking(self) -> list[dict[str, Any]]:
         """Every capability with a move that cuts weighted exposure, best first."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for cap in self.candidates():
             now, after = self.move(cap)
             if after == now:

@@ -28,7 +28,7 @@ from .scoring import confidence_weight, level, path_confidence, strength_at_leve
 
 SEVERITY_PRESSURE = {"low": 1.0, "medium": 2.0, "high": 4.0}
 SIGNAL_PRESSURE = 1.0  # x the confidence weight of the signals edge
-BAND_PRESSURE = {"low": 1.0, "medium": 0.5, "high": 0.0, "elite": -0.5}  # x the hurts edge's weight
+BAND_PRESSURE = {"low": 2.0, "medium": 1.0, "high": 0.0, "elite": -0.5}  # x the hurts edge's weight
 WEIGHT_FLOOR = 0.25
 FAST_GROWTH = 1.5  # headcount x1.5 in a year: fast; x2: very fast
 VERY_FAST_GROWTH = 2.0

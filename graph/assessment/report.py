@@ -7,6 +7,7 @@ returns, the HTML report renders and the graph overlay colours (docs/diagnostic.
 
 import math
 from dataclasses import asdict
+from typing import Any
 
 from ..confidence import CONFIDENCE_ORDER
 from ..model import KnowledgeGraph
@@ -16,8 +17,8 @@ from .contradictions import contradictions
 from .diagnostic import Diagnostic, answer_confidence, capability_mitigators
 from .dora import REPORT
 from .evidence import BAND_PRESSURE, GROWTH_PRESSURE, SEVERITY_PRESSURE, SIGNAL_PRESSURE
-from .model import DORA_UNITS, Assessment
-from .resolve import stage_warnings
+from .findings import blind_spots, warnings
+from .model import Assessment
 from .scoring import CONFIDENCE_WEIGHTS, DEFAULT, EFFORT_POINTS, MODEL_VERSION, Parameters, level, r
 from .scoring import key as _key
 
@@ -41,10 +42,11 @@ class Report:
     # ---- exposure --------------------------------------------------------------------------------
 
     def exposure(self) -> list[dict]:
-        d, kg, rows = self.diag, self.kg, []
+        d, kg = self.diag, self.kg
+        rows: list[dict[str, Any]] = []
         for f in d.factors:
             exp, weight = d.factor_exposure(f), d.weight(f)
-            mitigators = []
+            mitigators: list[dict[str, Any]] = []
             for a in capability_mitigators(kg, f):
                 if a.concept.iri in d.not_applicable:
                     continue
@@ -147,7 +149,7 @@ class Report:
 
     def next_steps(self, ranked: list[dict], leverage: list[dict]) -> list[dict]:
         by_id = {row["id"]: row for row in leverage}
-        steps = []
+        steps: list[dict[str, Any]] = []
         for row in ranked:
             if row["speculative_only"] or len(steps) >= self.params.next_steps:
                 continue
@@ -203,133 +205,27 @@ class Report:
             "speculative_only": speculative,
         }
 
-    # ---- blind spots, warnings -------------------------------------------------------------------
-
-    def blind_spots(self, exposure_rows: list[dict]) -> dict:
-        kg, factors = self.kg, []
-        for row in exposure_rows:
-            if any(m["strength"] > 0 for m in row["mitigators"]):
-                continue
-            reason = (
-                "its mitigators are all missing (rated 0 or not assessed): "
-                + ", ".join(m["label"] for m in row["mitigators"])
-                if row["mitigators"]
-                else "no capability in the graph mitigates it"
-            )
-            values = sorted(
-                (
-                    kg.concepts[e.subject]
-                    for e in kg.edges_to(row["iri"], "mitigates")
-                    if kg.concepts[e.subject].is_a("Value")
-                ),
-                key=lambda c: c.label.lower(),
-            )
-            factors.append(
-                {
-                    **{k: row[k] for k in ("iri", "id", "label", "type")},
-                    "exposure": row["exposure"],
-                    "reason": reason,
-                    "mitigators": [
-                        {k: m[k] for k in ("iri", "id", "label", "type", "kind", "steps")}
-                        for m in row["mitigators"]
-                    ],
-                    "values": [v.summary() for v in values],
-                }
-            )
-        exposure_by_iri = {row["iri"]: row["exposure"] for row in exposure_rows}
-        tracked, dora = (
-            self.advice.tracked,
-            {c.iri for m in self.doc.dora if (c := kg.concept(m.metric))},
-        )
-        outcomes = []
-        for o in kg.of_type("PositiveOutcome"):
-            watchers = sorted(
-                kg.edges_to(o.iri, "watches"), key=lambda e: kg.concepts[e.subject].label.lower()
-            )
-            if o.iri in dora or any(e.subject in tracked for e in watchers):
-                continue
-            hurt_by = sorted(
-                (
-                    (kg.concepts[e.subject], exposure_by_iri[e.subject])
-                    for e in kg.edges_to(o.iri, "hurts")
-                    if e.subject in exposure_by_iri
-                ),
-                key=lambda t: (-_key(t[1]), t[0].label.lower()),
-            )
-            outcomes.append(
-                {
-                    **o.summary(),
-                    "reason": "no DORA value given and no tracked input metric watches it",
-                    "units": list(DORA_UNITS.get(o.slug, ())),
-                    "watch_with": [
-                        {**kg.concepts[e.subject].summary(), "steps": [step_dict(kg, e)]}
-                        for e in watchers
-                    ],
-                    "hurt_by": [{**f.summary(), "exposure": x} for f, x in hurt_by],
-                }
-            )
-        return {"factors": factors, "outcomes": outcomes}
-
-    def warnings(self) -> list[str]:
-        kg, d, out = self.kg, self.diag, list(stage_warnings(self.doc))
-        for iri in sorted(d.evidence.observed_signals, key=lambda i: kg.concepts[i].label.lower()):
-            targets = [kg.concepts[e.object] for e in kg.edges_from(iri, "signals")]
-            if targets and not any(t.iri in d.factor_iris for t in targets):
-                out.append(
-                    f"signal '{kg.concepts[iri].label}' points only at failure factors of "
-                    f"another stage ({', '.join(sorted(t.label for t in targets))}): the "
-                    "organisation may be moving into the next stage"
-                )
-        doc = self.doc
-        refs = (
-            [c.capability for c in doc.capabilities]
-            + [m.mechanism for m in doc.mechanisms]
-            + [s.signal for s in doc.signals]
-            + [m.metric for m in doc.input_metrics]
-            + [m.metric for m in doc.dora]
-            + [f.factor for f in doc.failures]
-        )
-        for item in doc.failures:
-            factor = kg.concept(item.factor)
-            if factor is not None and factor.iri in d.factor_iris:
-                if not capability_mitigators(kg, factor):
-                    out.append(
-                        f"you see {factor.label.lower()}, but no capability in the graph mitigates "
-                        "it (the sources name none); it weighs in the report, and no move can "
-                        "cut it"
-                    )
-            elif factor is not None:
-                out.append(
-                    f"you see {factor.label.lower()}, a failure factor of another stage or not "
-                    "applicable here: it is not counted"
-                )
-        missing = sorted({x for x in refs if kg.concept(x) is None})
-        if missing:
-            out.append(
-                "not in the current graph, so not counted: " + ", ".join(missing) + " (the "
-                f"assessment was checked against snapshot {self.assessment.snapshot or 'unknown'})"
-            )
-        return out
-
     # ---- the whole report ------------------------------------------------------------------------
 
     def capabilities(self) -> list[dict]:
-        d, rows = self.diag, []
+        d = self.diag
+        rows: list[dict[str, Any]] = []
         for cap in self.kg.of_type("Capability"):
             rating = next(
                 (c for c in self.doc.capabilities if self.kg.concept(c.capability) == cap), None
             )
             if rating is None and d.stage not in cap.stages:
                 continue
+            depth, width = d.rating_of(cap.iri)
             rated = rating is not None and rating.rated
             rows.append(
                 {
                     **cap.summary(),
                     "assessed": rating is not None,
                     "applicable": rating.applicable if rating else True,
-                    "depth": rating.depth if rated else None,
-                    "width": rating.width if rated else None,
-                    "level": r(level(rating.depth, rating.width)) if rated else None,
+                    "depth": depth if rated else None,
+                    "width": width if rated else None,
+                    "level": r(level(depth, width)) if rated else None,
                     "target": list(d.target(cap.iri) or []) or None,
                     "effort": rating.effort if rating else None,
                     "strength": r(d.strengths.get(cap.iri, 0.0)),
@@ -351,7 +247,7 @@ class Report:
         ranked = d.ranking()
         leverage = self.leverage(ranked)
         steps = self.next_steps(ranked, leverage)
-        blind = self.blind_spots(exposure_rows)
+        blind = blind_spots(d, self.advice.tracked, exposure_rows)
         n = len(exposure_rows)
         mean = math.fsum(x["exposure"] for x in exposure_rows) / n if n else 0.0
         weighted = math.fsum(x["weighted"] for x in exposure_rows)
@@ -396,7 +292,7 @@ class Report:
                 "failures_observed": len(doc.failures),
             },
             "contradictions": contradictions(d),
-            "warnings": self.warnings(),
+            "warnings": warnings(d, self.assessment),
             "next_steps": steps,
             "capabilities": self.capabilities(),
             "mechanisms": [

@@ -50,8 +50,11 @@ def render_template(kg: KnowledgeGraph, *, stage: str = "late", today: date | No
         f"#   depth: {DEPTH_QUESTION}",
         f"#   width: {WIDTH_QUESTION}",
         *_comment(f"Score each 0..4: {levels}.", ""),
-        "# A capability counts as (depth/4) x (width/4): deep but narrow, or wide but shallow,",
-        "# counts little. Scoring model: docs/diagnostic.md.",
+        "# A capability counts by its level, the square root of depth x width: 0 on either axis",
+        "# is 0, and the first levels count most (the basics first). Scoring model:",
+        "# docs/diagnostic.md. Per capability, optionally: applicable: no (it does not apply to",
+        "# you: leave depth and width out), target_depth / target_width (where you want it; no",
+        "# move past it is proposed), effort: S, M or L (what one step costs you).",
         "# Names: use the slugs below, or any label; typos are forgiven when unambiguous.",
         "",
         f"organisation: {_q('Your organisation')}",
@@ -60,6 +63,9 @@ def render_template(kg: KnowledgeGraph, *, stage: str = "late", today: date | No
         "# scalable business model (slide 9).",
         f"stage: {stage}",
         "headcount: 50  # people in the organisation (slide 10: early stage is usually < 50)",
+        "# hiring pace (optional): people a year ago, and/or the people you plan to have in a year",
+        "# headcount_12_months_ago: 30",
+        "# headcount_plan: 80",
         "# note: optional free text about the context of this assessment",
         "",
         "capabilities:",
@@ -97,11 +103,21 @@ def render_template(kg: KnowledgeGraph, *, stage: str = "late", today: date | No
         ]
     out += [
         "",
-        "# Early signals of scaling pains (slide 11): observed: yes for the ones you see.",
+        "# Early signals of scaling pains (slide 11, and slide 12's late-stage traits seen before",
+        "# product/market fit): observed: yes for the ones you see.",
         "signals:",
     ]
     for s in kg.of_type("ScalingSignal"):
         out += [f"  - signal: {s.slug}  # {s.label}", "    observed: no"]
+    out += [
+        "",
+        "# Optional: the failure factors you see today (slides 17-20), with a severity (low,",
+        "# medium or high). They weigh most in the diagnostic. Uncomment the ones that apply.",
+        "# failures:",
+    ]
+    factors = kg.of_type("FailureFactor")
+    for f in [f for f in factors if not f.stages or stage_slug in f.stages]:
+        out += [f"#   - factor: {f.slug}  # {f.label}", "#     severity: medium"]
     out += [
         "",
         "# Input metrics (slide 28): tracked: yes for the ones you track and review.",

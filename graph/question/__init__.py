@@ -16,9 +16,11 @@ def prepare(kg) -> None:
     from ..answers import CHAINS, chain_index
     from .interpret import relation_ends
     from .linking import concept_index
+    from .suggest import short_prefixes
 
     concept_index(kg)
     for predicate in CHAINS:
         for direction in ("in", "out"):
             chain_index(kg, predicate, direction)
     relation_ends(kg)
+    short_prefixes(kg)

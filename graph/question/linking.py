@@ -81,7 +81,10 @@ class ConceptIndex:
     by_norm: list[tuple[str, int]]  # (normalised name, name id), sorted: prefix search
     by_word: list[tuple[str, int]]  # (name from its 2nd, 3rd... word on, name id), sorted
     name_weight: list[float] = field(default_factory=list)
-    norms: list[str] = field(default_factory=list)  # per name id; empty for very large graphs
+    norms: list[str] = field(default_factory=list)
+    first_name: list[int] = field(
+        default_factory=list
+    )  # per concept position: its label's name  # per name id; empty for very large graphs
     concept_pos: dict[str, int] = field(default_factory=dict)
     _token_cache: dict[str, tuple] = field(default_factory=dict)
     _posting_sets: dict[str, frozenset[int]] = field(default_factory=dict)
@@ -145,6 +148,9 @@ class ConceptIndex:
         )
         index.name_weight = [sum(idf[s] for s in n.stems) or 1.0 for n in names]
         index.concept_pos = {c.iri: i for i, c in enumerate(concepts)}
+        index.first_name = [0] * len(concepts)
+        for j in range(len(names) - 1, -1, -1):
+            index.first_name[names[j].concept] = j
         index.norms = [n.norm for n in names] if len(names) <= 20_000 else []
         return index
 

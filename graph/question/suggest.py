@@ -37,6 +37,7 @@ FUZZY_TIER = 6
 MAX_LIMIT = 20
 TABLE_KEY_CHARS = 12  # the standalone table covers the first 12 characters people type
 TABLE_IDS = 6
+SHORT_PREFIX_CHARS = 2  # prefixes this short are ranked once, when first asked
 
 # Question beginnings offered while the text is still a beginning ("how do w" -> ...), and the
 # ones after which the rest of the text is a concept ("how do we avoid prem" -> ...).
@@ -78,6 +79,21 @@ def _rank(index: ConceptIndex, concept_pos: int, tier: int) -> tuple:
     return (tier, len(c.label), c.label.lower(), c.slug)
 
 
+def _scan(index: ConceptIndex, q: str, offer) -> None:
+    """Names that start with ``q``, and names with a later word that does."""
+    i = bisect.bisect_left(index.by_norm, (q, -1))
+    while i < len(index.by_norm) and index.by_norm[i][0].startswith(q):
+        norm, name_id = index.by_norm[i]
+        preferred = index.names[name_id].preferred
+        offer(name_id, (0 if preferred else 1) if norm == q else (2 if preferred else 3))
+        i += 1
+    i = bisect.bisect_left(index.by_word, (q, -1))
+    while i < len(index.by_word) and index.by_word[i][0].startswith(q):
+        name_id = index.by_word[i][1]
+        offer(name_id, 4 if index.names[name_id].preferred else 5)
+        i += 1
+
+
 def concept_suggestions(
     kg: KnowledgeGraph, text: str, *, limit: int = 8, fuzzy: bool = True
 ) -> list[ConceptSuggestion]:
@@ -96,18 +112,13 @@ def concept_suggestions(
     direct = kg.concept(text.strip())
     if direct is not None:
         pos = index.concept_pos[direct.iri]
-        best[pos] = (0, next(j for j, n in enumerate(index.names) if n.concept == pos))
-    i = bisect.bisect_left(index.by_norm, (q, -1))
-    while i < len(index.by_norm) and index.by_norm[i][0].startswith(q):
-        norm, name_id = index.by_norm[i]
-        preferred = index.names[name_id].preferred
-        offer(name_id, (0 if preferred else 1) if norm == q else (2 if preferred else 3))
-        i += 1
-    i = bisect.bisect_left(index.by_word, (q, -1))
-    while i < len(index.by_word) and index.by_word[i][0].startswith(q):
-        name_id = index.by_word[i][1]
-        offer(name_id, 4 if index.names[name_id].preferred else 5)
-        i += 1
+        best[pos] = (0, index.first_name[pos])
+    if len(q) <= SHORT_PREFIX_CHARS:
+        for pos, tier, name_id in short_prefixes(kg).get(q, ()):
+            if pos not in best:
+                best[pos] = (tier, name_id)
+    else:
+        _scan(index, q, offer)
     found = [
         ConceptSuggestion(index.concepts[pos], tier, index.names[name_id].text)
         for pos, (tier, name_id) in sorted(
@@ -180,6 +191,49 @@ def suggest(kg: KnowledgeGraph, text: str, *, limit: int = 8) -> dict:
     }
 
 
+def _ranked_prefixes(
+    index: ConceptIndex, max_chars: int, top: int
+) -> dict[str, list[tuple[int, int, int]]]:
+    """Every prefix (up to ``max_chars``) of every name and of its later words -> the ``top``
+    concepts ``concept_suggestions`` ranks first for it, as (position, tier, name id)."""
+    best: dict[str, dict[int, tuple[int, int]]] = {}
+
+    def offer(key: str, pos: int, tier: int, name_id: int) -> None:
+        slot = best.setdefault(key, {})
+        if pos not in slot or tier < slot[pos][0]:
+            slot[pos] = (tier, name_id)
+
+    for name_id, name in enumerate(index.names):
+        norm = name.norm
+        for k in range(1, min(len(norm), max_chars) + 1):
+            key = norm[:k].rstrip()
+            tier = (0 if name.preferred else 1) if key == norm else (2 if name.preferred else 3)
+            offer(key, name.concept, tier, name_id)
+        words = norm.split()
+        for w in range(1, len(words)):
+            rest = " ".join(words[w:])
+            for k in range(1, min(len(rest), max_chars) + 1):
+                offer(rest[:k].rstrip(), name.concept, 4 if name.preferred else 5, name_id)
+    return {
+        key: [
+            (pos, tier, name_id)
+            for pos, (tier, name_id) in sorted(
+                slot.items(), key=lambda kv: _rank(index, kv[0], kv[1][0])
+            )[:top]
+        ]
+        for key, slot in best.items()
+    }
+
+
+def short_prefixes(kg: KnowledgeGraph) -> dict[str, list[tuple[int, int, int]]]:
+    """One- and two-character prefixes, ranked once: on a large graph they match thousands of
+    labels, too many to sort on every keystroke."""
+    return kg.cached(
+        ("question", "short-prefixes"),
+        lambda: _ranked_prefixes(concept_index(kg), SHORT_PREFIX_CHARS, MAX_LIMIT),
+    )
+
+
 def prefix_table(kg: KnowledgeGraph) -> dict[str, list[str]]:
     """For a standalone page: normalised prefix -> the slugs ``concept_suggestions`` ranks first
     for it (tiers 0-5; fuzzy matching needs the server). Covers every prefix of up to
@@ -188,32 +242,7 @@ def prefix_table(kg: KnowledgeGraph) -> dict[str, list[str]]:
 
     def compute() -> dict[str, list[str]]:
         index = concept_index(kg)
-        best: dict[str, dict[int, int]] = {}
-
-        def offer(key: str, pos: int, tier: int) -> None:
-            slot = best.setdefault(key, {})
-            if tier < slot.get(pos, 99):
-                slot[pos] = tier
-
-        for name in index.names:
-            norm = name.norm
-            for k in range(1, min(len(norm), TABLE_KEY_CHARS) + 1):
-                key = norm[:k].rstrip()
-                exact = key == norm
-                offer(
-                    key,
-                    name.concept,
-                    (0 if name.preferred else 1) if exact else (2 if name.preferred else 3),
-                )
-            words = norm.split()
-            for w in range(1, len(words)):
-                rest = " ".join(words[w:])
-                for k in range(1, min(len(rest), TABLE_KEY_CHARS) + 1):
-                    offer(rest[:k].rstrip(), name.concept, 4 if name.preferred else 5)
-        table = {}
-        for key, slot in best.items():
-            ranked = sorted(slot.items(), key=lambda kv: _rank(index, kv[0], kv[1]))
-            table[key] = [index.concepts[pos].slug for pos, _ in ranked[:TABLE_IDS]]
-        return table
+        ranked = _ranked_prefixes(index, TABLE_KEY_CHARS, TABLE_IDS)
+        return {key: [index.concepts[pos].slug for pos, _, _ in v] for key, v in ranked.items()}
 
     return kg.cached(("question", "prefix-table"), compute)

@@ -2,9 +2,10 @@
 
 The executor has two lanes of workers (``executor.py``). Every query starts on the fast lane with
 a short limit; one that outlives it is moved to the slow lane, and its client is *remembered as
-slow* for ``slow_memory_s``: that client's next queries go straight to the slow lane. So a client
-sending runaways occupies the fast lane for at most one short limit, and cheap queries from
-everyone else never wait behind its runaways.
+slow* for ``slow_memory_s`` (also when it hangs up on a running query, or runs one to the time
+limit): that client's next queries go straight to the slow lane. So a client sending runaways
+occupies the fast lane for at most one short limit now and then, and cheap queries from everyone
+else do not wait behind its runaways.
 
 A client (an IP address, or what the web layer says) may have at most ``per_client`` queries in
 flight, and at most ``slow_per_client`` on the slow lane; beyond that it gets
@@ -32,7 +33,7 @@ MAX_WORKER_MB = 4096
 class ClientGate:
     """Counts the queries each client has in flight, by lane, and remembers slow clients."""
 
-    def __init__(self, per_client: int, slow_per_client: int, slow_memory_s: float = 10.0) -> None:
+    def __init__(self, per_client: int, slow_per_client: int, slow_memory_s: float = 60.0) -> None:
         self.per_client = per_client
         self.slow_per_client = slow_per_client
         self.slow_memory_s = slow_memory_s
@@ -66,13 +67,18 @@ class ClientGate:
         until = self._slow_until.get(client)
         return until is not None and until > time.monotonic()
 
-    def enter_slow(self, client: str) -> None:
-        """Move one of the client's queries to the slow lane (and remember the client)."""
+    def remember_slow(self, client: str) -> None:
+        """The client's query outlived the fast limit, ran to the time limit, or was dropped
+        while running: send its queries to the slow lane for ``slow_memory_s``."""
         with self._lock:
             self._slow_until[client] = time.monotonic() + self.slow_memory_s
             self._slow_until.move_to_end(client)
             while len(self._slow_until) > 10000:
                 self._slow_until.popitem(last=False)
+
+    def enter_slow(self, client: str) -> None:
+        """Run one of the client's queries on the slow lane, within its share of it."""
+        with self._lock:
             n = self._slow.get(client, 0)
             if n >= self.slow_per_client:
                 self.refused += 1

@@ -6,9 +6,11 @@ limit, or whose caller has gone, is stopped by killing its worker, which is then
 
 Two lanes, so that cheap queries never wait behind runaways (``admission.py``):
 
-- the **fast lane** (``workers`` processes): every query starts here, with ``fast_limit_s``;
-- the **slow lane** (``slow_workers`` processes): a query that outlives the fast limit is
-  stopped and run again here, with what remains of ``timeout_s``; its client is remembered as
+- the **fast lane** (``workers`` processes): every query starts here, with ``fast_limit_s`` of
+  run time; a query that got less than half of that in CPU time (the machine is busy) is left
+  to run on, so that a loaded machine does not pass cheap queries for runaways;
+- the **slow lane** (``slow_workers`` processes, at the lowest CPU priority): a query that
+  outlives the fast limit is stopped and run again here, with what remains of ``timeout_s``; its client is remembered as
   slow for a while, and its next queries start on the slow lane directly.
 
 Per-client limits (``per_client`` in flight, ``slow_per_client`` on the slow lane) answer
@@ -53,6 +55,7 @@ from .wire import encode
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_IRI = "https://w3id.org/scalekg/sparql"
+SLOW_LANE_NICE = 19  # the slow lane's CPU priority (nice): the lowest
 
 __all__ = ["DEFAULT_BASE_IRI", "QueryExecutor", "QueryResult"]
 
@@ -123,9 +126,13 @@ class QueryExecutor:
         self.fast = WorkerPool(
             "fast", workers, init, sandbox=sandbox, start_timeout_s=start_timeout_s
         )
-        try:
+        try:  # the slow lane runs at the lowest CPU priority: its runaways yield to the rest
             self.slow = WorkerPool(
-                "slow", slow_workers, init, sandbox=sandbox, start_timeout_s=start_timeout_s
+                "slow",
+                slow_workers,
+                {**init, "nice": SLOW_LANE_NICE},
+                sandbox=sandbox,
+                start_timeout_s=start_timeout_s,
             )
         except BaseException:
             self.fast.close()
@@ -146,14 +153,16 @@ class QueryExecutor:
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters: queries, cache hits, timeouts, errors, busy, moves to the slow lane, worker
-        restarts (every kill) and deaths (a worker that exited on its own), refused clients."""
+        """Counters: queries, cache hits, timeouts, errors, busy, moves to the slow lane, fast
+        limits extended (a query starved of CPU by a busy machine is not moved), worker restarts
+        (every kill) and deaths (a worker that exited on its own), refused clients."""
         pools = (self.fast.stats, self.slow.stats)
         return {
             **self._counts,
             "restarts": sum(p["restarts"] for p in pools),
             "deaths": sum(p["deaths"] for p in pools),
             "cancelled": sum(p["cancelled"] for p in pools),
+            "extended": sum(p["extended"] for p in pools),
             "clients_refused": self.gate.refused,
         }
 
@@ -258,30 +267,50 @@ class QueryExecutor:
         started = time.monotonic()
         deadline = started + self.timeout_s
         payload = encode(("query", query, *plan, self.max_rows))
-        if client is not None:
-            self.gate.enter(client)
+        if client is None:
+            return await self._lanes(payload, info, started, deadline, key)
+        self.gate.enter(client)
         try:
-            if client is None or not self.gate.is_slow(client):
-                try:
-                    reply = await self._on(self.fast, payload, deadline, self.fast_limit_s)
-                    return self._answer(reply, info, started, key)
-                except PoolTimeout:
-                    if time.monotonic() >= deadline - 0.01:
-                        raise self._timeout() from None
-                    self._counts["moved_to_slow_lane"] += 1
-            if client is not None:
-                self.gate.enter_slow(client)
+            return await self._lanes(payload, info, started, deadline, key, client)
+        except (asyncio.CancelledError, QueryTimeoutError):
+            # A client that hangs up on a slow query, or runs one to the limit, is remembered:
+            # its next queries start on the slow lane (they cannot tie up the fast lane).
+            if time.monotonic() - started > self.fast_limit_s / 4:
+                self.gate.remember_slow(client)
+            raise
+        finally:
+            self.gate.leave(client)
+
+    async def _lanes(
+        self,
+        payload: bytes,
+        info: QueryInfo,
+        started: float,
+        deadline: float,
+        key: tuple | None,
+        client: str | None = None,
+    ) -> QueryResult:
+        """The fast lane first (unless the client is remembered as slow), then the slow one."""
+        if client is None or not self.gate.is_slow(client):
             try:
-                reply = await self._on(self.slow, payload, deadline, self.timeout_s)
+                reply = await self._on(self.fast, payload, deadline, self.fast_limit_s)
+                return self._answer(reply, info, started, key)
             except PoolTimeout:
-                raise self._timeout() from None
-            finally:
+                if time.monotonic() >= deadline - 0.01:
+                    raise self._timeout() from None
+                self._counts["moved_to_slow_lane"] += 1
                 if client is not None:
-                    self.gate.leave_slow(client)
-            return self._answer(reply, info, started, key)
+                    self.gate.remember_slow(client)
+        if client is not None:
+            self.gate.enter_slow(client)
+        try:
+            reply = await self._on(self.slow, payload, deadline, self.timeout_s)
+        except PoolTimeout:
+            raise self._timeout() from None
         finally:
             if client is not None:
-                self.gate.leave(client)
+                self.gate.leave_slow(client)
+        return self._answer(reply, info, started, key)
 
     async def _on(self, pool: WorkerPool, payload: bytes, deadline: float, run_s: float):
         """The worker's reply to one request on one lane (cancelling it recycles the worker)."""

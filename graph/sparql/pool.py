@@ -48,7 +48,8 @@ class Job:
     """One request: queued, then running on a worker, then done (its future settled)."""
 
     __slots__ = (
-        "cancelled", "deadline", "fut", "loop", "payload", "run_s", "state", "timer", "worker",
+        "cancelled", "deadline", "extended", "fut", "loop", "payload", "run_s", "state", "timer",
+        "worker",
     )  # fmt: skip
 
     def __init__(
@@ -59,6 +60,7 @@ class Job:
         self.payload = payload
         self.deadline = deadline  # time.monotonic() by which it must be done
         self.run_s = run_s
+        self.extended = False  # run_s granted once more: the machine starved it of CPU
         self.state = "queued"  # queued, assigned, running, done
         self.cancelled = False
         self.timer: asyncio.TimerHandle | None = None
@@ -101,7 +103,9 @@ class WorkerPool:
         self._starting: set[Worker] = set()  # replacements not ready yet
         self._running: set[Job] = set()
         self._closed = False
-        self.stats = {"jobs": 0, "timeouts": 0, "cancelled": 0, "deaths": 0, "restarts": 0}
+        self.stats = {
+            "jobs": 0, "timeouts": 0, "cancelled": 0, "deaths": 0, "restarts": 0, "extended": 0,
+        }  # fmt: skip
         self._spawner = Spawner()
         started = [self._start() for _ in range(size)]
         try:
@@ -270,6 +274,7 @@ class WorkerPool:
             return
         self._running.discard(job)
         job.loop.remove_reader(worker.chan.fd)
+        reply, worker.cpu_mark = reply
         if reply[0] == "fatal":
             self.stats["deaths"] += 1
             self.discard(worker)
@@ -287,6 +292,12 @@ class WorkerPool:
                     return  # just assigned a worker: the dispatch is on its way
             job.settle(error=PoolBusy())
         elif job.state == "running" and job.worker is not None:
+            if self._starved(job):  # slow because the machine is busy, not because of the query
+                job.extended = True
+                self.stats["extended"] += 1
+                run = min(job.run_s, job.deadline - time.monotonic())
+                job.timer = job.loop.call_later(max(0.0, run), self._expired, job)
+                return
             self._running.discard(job)
             job.loop.remove_reader(job.worker.chan.fd)
             self.stats["timeouts"] += 1
@@ -294,6 +305,16 @@ class WorkerPool:
             job.settle(error=PoolTimeout())
 
     # ------------------------------------------------------------------ inspection, shutdown
+
+    @staticmethod
+    def _starved(job: Job) -> bool:
+        """Did the job get less than half of its ``run_s`` in CPU time (a loaded machine), with
+        time left before its deadline? Then it is not a runaway: it may run on here, once."""
+        worker = job.worker
+        if worker is None or job.extended or job.deadline - time.monotonic() <= 0.01:
+            return False
+        used = worker.cpu_seconds()
+        return used is not None and used - worker.cpu_mark < job.run_s / 2
 
     @staticmethod
     def _abort(job: Job) -> None:

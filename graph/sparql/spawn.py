@@ -14,6 +14,11 @@ import time
 
 from .wire import Channel, Deadline
 
+try:
+    CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+except (ValueError, OSError, AttributeError):
+    CLOCK_TICKS = 100
+
 
 class Spawner:
     """Starts every worker process from one long-lived thread.
@@ -56,7 +61,7 @@ class Spawner:
 
 
 class Worker:
-    __slots__ = ("chan", "pid", "proc", "sandbox", "sizes")
+    __slots__ = ("chan", "cpu_mark", "pid", "proc", "sandbox", "sizes")
 
     def __init__(self, proc: subprocess.Popen, chan: Channel):
         self.proc = proc
@@ -64,6 +69,16 @@ class Worker:
         self.pid = proc.pid
         self.sandbox = ""
         self.sizes: dict[str, int] = {}
+        self.cpu_mark = 0.0  # the worker's CPU seconds when it last answered
+
+    def cpu_seconds(self) -> float | None:
+        """The worker's CPU time so far (user + system), from /proc; None where unknown."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):
@@ -117,5 +132,5 @@ def wait_ready(worker: Worker, timeout_s: float) -> Worker:
     if reply[0] != "ready":
         worker.kill()
         raise RuntimeError(f"SPARQL worker failed to start: {reply!r}")
-    _, worker.pid, worker.sizes, worker.sandbox = reply
+    _, worker.pid, worker.sizes, worker.sandbox, worker.cpu_mark = reply
     return worker

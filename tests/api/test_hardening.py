@@ -38,6 +38,9 @@ def server(start_server):
             "SCALEKG_QUERY_FAST_LIMIT": "0.3",
             "SCALEKG_HEADER_TIMEOUT": "1",
             "SCALEKG_KEEP_ALIVE_TIMEOUT": "1",
+            # One client may hold at most 2 of the 3 fast workers: one stays free for others.
+            "SCALEKG_QUERY_WORKERS": "3",
+            "SCALEKG_SPARQL_CLIENT_LIMIT": "2",
         }
     )
 
@@ -422,3 +425,24 @@ def test_13_a_422_quotes_only_an_excerpt_of_the_input(client):
     )
     error_of(r, 422)
     assert len(r.content) < 3000
+
+
+def test_5_behind_a_proxy_the_client_is_the_last_forwarded_hop():
+    from types import SimpleNamespace
+
+    from scalekg.api.security import client_id, own_origins
+
+    def request(xff: str | None):
+        headers = {"x-forwarded-for": xff} if xff is not None else {}
+        return SimpleNamespace(headers=headers, client=SimpleNamespace(host="10.0.0.1"))
+
+    proxied = Settings(behind_proxy=True)
+    direct = Settings()
+    # The proxy appends the address it saw; what the client wrote before it is not trusted.
+    assert client_id(request("6.6.6.6, 203.0.113.7"), proxied) == "203.0.113.7"
+    assert client_id(request(None), proxied) == "10.0.0.1"
+    assert client_id(request("6.6.6.6"), direct) == "10.0.0.1"  # no proxy: the header is ignored
+    assert "http://127.0.0.1:8000" in own_origins(direct)
+    assert "http://localhost:8000" in own_origins(direct)
+    public = Settings(host="0.0.0.0", public_base_url="https://kg.example.org/")
+    assert own_origins(public) == {"https://kg.example.org"}

@@ -255,3 +255,43 @@ def test_the_report_shows_the_trend_against_the_previous_assessment(fresh_client
     assert trend["against"]["date"] == "2026-01-01"
     assert trend["mean_exposure"]["delta"] < 0 and trend["counts"]["up"] == 0
     assert trend["text"].startswith("Since 2026-01-01: mean exposure")
+
+
+def test_new_fields_get_field_pointed_422s(fresh_client):
+    body = doc(
+        organisation="Bad Evidence Co",
+        headcount_plan=0,
+        failures=[{"factor": "handovers cause waste", "severity": "catastrophic"}],
+        dora=[{"metric": "change-fail-rate", "value": 140, "unit": "percent"}],
+    )
+    body["capabilities"][0]["effort"] = "huge"
+    r = fresh_client.post("/api/assessments", json=body)
+    assert r.status_code == 422
+    locs = {e["loc"] for e in r.json()["detail"]}
+    assert {
+        "headcount_plan",
+        "failures[0].severity",
+        "dora[0].value",
+        "capabilities[0].effort",
+    } <= locs
+
+
+def test_contradictory_input_is_stored_and_flagged_never_a_500(fresh_client):
+    body = doc(
+        organisation="Contradictory Co",
+        signals=["too-few-good-managers", "people-are-stretched-too-thin"],
+        dora=[{"metric": "deployment-frequency", "value": 1, "unit": "per-month"}],
+        failures=[{"factor": "slow-cycle-time", "severity": "high"}],
+    )
+    body["capabilities"] = [
+        {"capability": "continuous-software-delivery", "depth": 4, "width": 4},
+        {"capability": "lean-management", "depth": 4, "width": 4},
+        {"capability": "automate-toilsome-tasks", "depth": 4, "width": 4},
+    ]
+    r = fresh_client.post("/api/assessments", json=body)
+    assert r.status_code == 201, r.text
+    report = fresh_client.get(r.json()["links"]["report"]).json()
+    kinds = {c["kind"] for c in report["contradictions"]}
+    assert {"rating-vs-figures", "rating-vs-observed"} <= kinds
+    page = fresh_client.get(r.json()["links"]["report_html"])
+    assert page.status_code == 200 and "Contradiction:" in page.text

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import shutil
 
 import yaml
@@ -38,13 +39,21 @@ def test_init_writes_a_commented_template_that_validates(kg, tmp_path):
     # as written, it is a valid (all-zero) assessment
     a = prepare_text(kg, text)
     assert len(a.document.capabilities) == len(kg.of_type("Capability"))
-    # and the commented DORA block becomes valid once uncommented
-    uncommented = text.replace("# dora:", "dora:")
+    # and the commented DORA and failures blocks become valid once uncommented
+    uncommented = text.replace("# dora:", "dora:").replace("# failures:", "failures:")
+    uncommented = uncommented.replace("# headcount_12_months_ago:", "headcount_12_months_ago:")
     uncommented = "\n".join(
-        line.replace("#   - metric", "  - metric").replace("#     ", "    ")
+        line.replace("#   - metric", "  - metric")
+        .replace("#   - factor", "  - factor")
+        .replace("#     ", "    ")
         for line in uncommented.splitlines()
     )
-    assert len(prepare_text(kg, uncommented).document.dora) == 5
+    done = prepare_text(kg, uncommented).document
+    assert len(done.dora) == 5 and done.headcount_12_months_ago == 30
+    late_factors = [
+        f for f in kg.of_type("FailureFactor") if not f.stages or "late-stage" in f.stages
+    ]
+    assert len(done.failures) == len(late_factors)
 
 
 def test_init_does_not_overwrite(tmp_path):
@@ -76,6 +85,8 @@ def test_run_opens_with_the_moves_and_writes_no_html_unless_asked(tmp_path):
     moves = out.index(" 1. ")
     assert moves < out.index("Failure factors, most pressing first") < out.index("Ranking")
     assert out.index("Ranking") < out.index("mean exposure")
+    # every step of a chain shows how sure the graph is of it
+    assert re.search(r"mitigates \[(stated|strong|plausible|speculative)\]", out)
     assert not list(tmp_path.glob("*.html"))
 
 

@@ -140,7 +140,7 @@ def plain_ranking(kg, doc: dict) -> list[tuple[bool, float, float, str]]:
         band = by_hand[(m["metric"], m["value"], m["unit"])]
         for e in edges:
             if e.predicate == "hurts" and e.object == iri(m["metric"]) and e.subject in weight:
-                pressure = {"elite": -0.5, "high": 0, "medium": 0.5, "low": 1}[band]
+                pressure = {"elite": -0.5, "high": 0, "medium": 1, "low": 2}[band]
                 weight[e.subject] += pressure * CONF[e.confidence]
     weight = {f: max(0.25, w) for f, w in weight.items()}
     now = doc["headcount"]
@@ -240,10 +240,15 @@ def test_early_stage_startup_hears_about_building_the_wrong_thing(kg):
     exposure = {r["id"]: r for r in report["exposure"]}
     wrong = exposure["building-the-wrong-thing"]
     # Lumen says it builds the wrong thing (medium) and sees features go unused: that factor
-    # weighs most, and every one of the three moves cuts it (slide 17's capabilities).
+    # weighs most, and the first two moves cut it (slide 17's capabilities). The third answers
+    # its very fast hiring: financial discipline against hiring too many people too early (lean
+    # product development's slide 17 pairing is plausible since the second review).
     assert wrong["weight"] == max(r["weight"] for r in report["exposure"])
-    for step in report["next_steps"]:
+    steps = report["next_steps"]
+    for step in steps[:2]:
         assert "building-the-wrong-thing" in {f["id"] for f in step["factors"]}
+    assert steps[2]["capability"]["id"] == "keep-financial-discipline"
+    assert "hiring-too-many-people-too-early" in {f["id"] for f in steps[2]["factors"]}
     assert report["next_steps"][0]["capability"]["id"] == (
         "systematically-experiment-to-validate-assumptions"
     )

@@ -292,13 +292,23 @@ def test_not_applicable_capabilities_are_never_proposed(kg):
     ] is False
 
 
-def test_a_small_startup_is_never_told_to_run_skip_level_one_on_ones(kg):
-    for stage, headcount in (("early", 12), ("late", 40)):
+def test_rituals_are_at_most_three_and_fit_the_stage_and_size(kg):
+    formal = {"quarterly-business-review", "bi-weekly-business-review"}
+    suggested: dict[str, set[str]] = {}
+    for stage, headcount in (("early", 12), ("late", 40), ("late", 300)):
         ratings = dict.fromkeys(stage_capabilities(kg, stage), (0, 0))
         report = run(kg, org(kg, stage, ratings, headcount=headcount))
+        names: set[str] = set()
         for step in report["next_steps"]:
             assert len(step["mechanisms"]) <= 3
-            assert "skip-level-one-on-one" not in {m["id"] for m in step["mechanisms"]}
+            names |= {m["id"] for m in step["mechanisms"]}
+            for left in step["mechanisms_left_out"]:
+                assert left["why_not"]  # every ritual left out says why
+        suggested[f"{stage}-{headcount}"] = names
+    # a 12- or 40-person company is never told to run skip-level one-on-ones (no managers of
+    # managers); an early-stage startup is not sent to formal business reviews (slide 10)
+    assert "skip-level-one-on-one" not in suggested["early-12"] | suggested["late-40"]
+    assert not suggested["early-12"] & formal
 
 
 # ---- the edges of the range --------------------------------------------------------------------------
@@ -332,3 +342,26 @@ def test_every_move_sentence_is_one_sentence(kg, stage):
     report = run(kg, org(kg, stage, default=(1, 1)))
     for move in report["headline"]["moves"]:
         assert move["text"].endswith(".") and move["text"].count(". ") == 0
+
+
+def test_fast_hiring_against_high_ratings_is_flagged(kg):
+    ratings = {
+        "hire-a-generalist-engineering-team": (4, 3),
+        "keep-a-flat-org-structure": (3, 4),
+        "keep-financial-discipline": (3, 3),
+    }
+    report = run(kg, org(kg, "early", ratings, headcount=30, headcount_12_months_ago=10))
+    [flag] = [c for c in report["contradictions"] if c["kind"] == "rating-vs-hiring"]
+    assert flag["factor"] == "hiring-too-many-people-too-early"
+    assert flag["text"].startswith("Headcount grows ×3.0 in a year (very fast)")
+    steady = run(kg, org(kg, "early", ratings, headcount=30, headcount_12_months_ago=28))
+    assert not [c for c in steady["contradictions"] if c["kind"] == "rating-vs-hiring"]
+
+
+def test_early_signals_seen_at_the_late_stage_are_named_as_such(kg):
+    report = run(kg, org(kg, "late", signals=["nice-to-have-features-go-unused"]))
+    [warning] = [w for w in report["warnings"] if "another stage" in w]
+    assert warning.endswith("an early-stage signal, not counted at the late stage")
+    report = run(kg, org(kg, "early", signals=["founder-becomes-a-bottleneck"]))
+    [warning] = [w for w in report["warnings"] if "another stage" in w]
+    assert warning.endswith("the organisation may be moving into the next stage")

@@ -151,3 +151,42 @@ def test_form_marks_invalid_fields(watched, live_server):
     assert page.input_value("#organisation") == ""
     assert watched.outside == []
     assert [e for e in watched.errors if "422" not in e] == []
+
+
+def test_form_takes_the_evidence_fields_and_points_at_bad_ones(watched, live_server):
+    page = watched.page
+    page.goto(live_server.url + "/assess")
+    page.click("#clear")
+    page.fill("#organisation", "Evidence Org")
+    page.select_option("#stage", "early")
+    page.fill("#headcount", "24")
+    page.fill("#headcount_12_months_ago", "8")
+    page.fill("#headcount_plan", "60")
+    page.select_option('select[name="failure.hiring-too-many-people-too-early.severity"]', "high")
+    page.check('input[data-signal="headcount-grows-ahead-of-product-market-fit"]')
+    page.check('input[name="cap.internationalization.na"]')
+    page.select_option('select[name="cap.keep-financial-discipline.effort"]', "S")
+    # a target below the rating is a field error, pointed at the field
+    page.select_option('select[name="cap.keep-a-flat-org-structure.depth"]', "3")
+    page.select_option('select[name="cap.keep-a-flat-org-structure.width"]', "3")
+    page.select_option('select[name="cap.keep-a-flat-org-structure.target_depth"]', "2")
+    page.click("#submit")
+    page.locator("#errors li").first.wait_for(timeout=15000)
+    errors = page.locator("#errors li").all_inner_texts()
+    assert any("target_depth: is below the current depth (3)" in e for e in errors), errors
+    marked = page.get_attribute(
+        'select[name="cap.keep-a-flat-org-structure.target_depth"]', "class"
+    )
+    assert "invalid" in (marked or "")
+    page.select_option('select[name="cap.keep-a-flat-org-structure.target_depth"]', "")
+    page.click("#submit")
+    link = page.locator("#report-link")
+    link.wait_for(timeout=15000)
+    link.click()
+    page.wait_for_load_state("load")
+    moves = page.locator("#moves li").all_inner_texts()
+    assert 1 <= len(moves) <= 3
+    assert "(×3.0 in a year, very fast)" in page.locator(".meta").inner_text()
+    assert "Hiring too many people too early (high)" in page.content()
+    assert watched.outside == []
+    assert [e for e in watched.errors if "422" not in e] == []

@@ -419,3 +419,22 @@ def test_stems_are_thread_safe_and_stable():
 
 def test_index_is_built_once_per_graph(kg):
     assert concept_index(kg) is concept_index(kg)
+
+
+def test_short_prefixes_ranked_once_match_a_fresh_scan(kg):
+    from scalekg.graph.question import suggest as s
+
+    index = concept_index(kg)
+    for typed in ("p", "pr", "sc", "a", "de", "x"):
+        best: dict[int, tuple[int, int]] = {}
+
+        def offer(name_id: int, tier: int, best=best) -> None:
+            pos = index.names[name_id].concept
+            if pos not in best or tier < best[pos][0]:
+                best[pos] = (tier, name_id)
+
+        s._scan(index, typed, offer)
+        ranked = sorted(best.items(), key=lambda kv: s._rank(index, kv[0], kv[1][0]))
+        expected = [index.concepts[pos].slug for pos, _ in ranked][: s.MAX_LIMIT]
+        got = [c.concept.slug for c in concept_suggestions(kg, typed, limit=20, fuzzy=False)]
+        assert got == expected, typed

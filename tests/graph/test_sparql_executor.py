@@ -280,12 +280,13 @@ def test_runaway_query_is_killed_at_the_limit(fast_executor, sparql_data):
     assert time.monotonic() - t >= 1.5
     assert exc.value.limit_s == 1.5
     assert fast_executor.stats["timeouts"] == 1
-    assert fast_executor.stats["moved_to_slow_lane"] == 1
+    moved = fast_executor.stats["moved_to_slow_lane"]  # 0 if a busy machine starved it of CPU
+    assert moved <= 1
     # Its fast-lane worker (after the fast limit) and its slow-lane worker (at the time limit)
     # are really gone and replaced; the pools are whole again.
     wait_whole(fast_executor)
     new_pids = all_pids(fast_executor)
-    assert len(pids - new_pids) == 2
+    assert len(pids - new_pids) == 1 + moved
     assert fast_executor.stats["deaths"] == 0
     assert count(fast_executor, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == len(sparql_data.QUADS)
 
@@ -417,7 +418,7 @@ def test_a_runaway_client_moves_to_the_slow_lane_and_cheap_queries_stay_fast(tmp
 
     snap = sparql_data.write_snapshot(tmp_path / "s.nq")
     with QueryExecutor(
-        snap, workers=2, slow_workers=1, timeout_s=3.0, fast_limit_s=0.3, slow_per_client=1
+        snap, workers=2, slow_workers=1, timeout_s=30.0, fast_limit_s=0.3, slow_per_client=1
     ) as ex:
 
         async def main():
@@ -436,7 +437,8 @@ def test_a_runaway_client_moves_to_the_slow_lane_and_cheap_queries_stay_fast(tmp
             # The remembered slow client starts on the slow lane, where it has its one query.
             with pytest.raises(TooManyQueriesError):
                 await ex.aexecute("ASK { ?s ?p ?o }", accept=None, client="attacker")
-            with pytest.raises(QueryTimeoutError):
+            attack.cancel()
+            with pytest.raises(asyncio.CancelledError):
                 await attack
 
         asyncio.run(main())
@@ -493,6 +495,35 @@ def test_worker_memory_cap_is_derived_from_the_machine(sparql_executor):
         assert int(line.split()[3]) == expected * 1024 * 1024
 
 
+def test_slow_lane_yields_the_cpu_and_starved_queries_are_not_runaways(sparql_executor):
+    """The slow lane runs at nice 19; a fast-lane query that got little CPU (a busy machine) is
+    not moved at the fast limit, one that used its CPU time is."""
+    from types import SimpleNamespace
+
+    from scalekg.graph.sparql.executor import SLOW_LANE_NICE
+    from scalekg.graph.sparql.pool import WorkerPool
+
+    if sys.platform.startswith("linux"):
+        for pool, nice in ((sparql_executor.slow, SLOW_LANE_NICE), (sparql_executor.fast, 0)):
+            pid = next(iter(pool.pids))
+            with open(f"/proc/{pid}/stat") as f:
+                assert int(f.read().rsplit(")", 1)[1].split()[16]) == nice
+    used = {"cpu": 0.0}
+    worker = SimpleNamespace(cpu_mark=10.0, cpu_seconds=lambda: 10.0 + used["cpu"])
+    job = SimpleNamespace(worker=worker, run_s=0.5, deadline=time.monotonic() + 5, extended=False)
+    used["cpu"] = 0.05
+    assert WorkerPool._starved(job)
+    used["cpu"] = 0.4
+    assert not WorkerPool._starved(job)
+    used["cpu"] = 0.05
+    job.extended = True  # only once
+    assert not WorkerPool._starved(job)
+    job.extended = False
+    job.deadline = time.monotonic() - 1  # the time limit has no exception
+    used["cpu"] = 0.0
+    assert not WorkerPool._starved(job)
+
+
 # ---------------------------------------------------------------------------- updates
 
 
@@ -523,7 +554,7 @@ def test_worker_has_no_network_even_if_the_guard_is_bypassed(sparql_executor):
     with sparql_executor.fast.borrow() as worker:
         request = ("query", q, None, None, True, None, None, "application/sparql-results+json", 10)
         worker.chan.send(pickle.dumps(request), time.monotonic() + 5)
-        reply = worker.chan.recv(time.monotonic() + 5)
+        reply, _cpu = worker.chan.recv(time.monotonic() + 5)
     assert reply[0] == "error"
     with pytest.raises(TimeoutError):
         listener.accept()
