@@ -330,6 +330,8 @@ def _reads_forward(words: list[str], start: int, i: int, j: int) -> bool:
     *be*)."""
     if any(w in _OBJECT_PRONOUNS for w in words[j:]):
         return True
+    if j == len(words) and words[i].endswith(("ion", "ions")):  # "premature scaling mitigations"
+        return True
     return words[i].endswith("ed") and j == len(words) and any(w in _BE for w in words[start:i])
 
 
