@@ -132,11 +132,12 @@ class Settings(BaseSettings):
         ge=1,
     )
     assessments: str = Field(
-        "data-dir",
+        "auto",
         description="Where assessments are kept: `data-dir` (one file each under "
         "`DATA_DIR/assessments`), `store` (named graphs in the graph store) or `memory` "
-        "(until the process ends).",
-        pattern="^(data-dir|store|memory)$",
+        "(until the process ends). `auto`: in the store when it is durable and shared "
+        "(`oxigraph:PATH`, `sparql:URL`), so that every worker sees them; else `data-dir`.",
+        pattern="^(auto|data-dir|store|memory)$",
     )
     graph_max_nodes: int = Field(
         600, description="Node cap of a focused graph view; the page says when it is reached.", ge=1

@@ -259,7 +259,10 @@ def earlier_than(repo: AssessmentRepository, assessment: Assessment) -> Assessme
 
 def default_repository(settings: Any, store: Any = None) -> AssessmentRepository:
     """The repository the settings ask for (``assessments``: data-dir, store or memory)."""
-    kind = getattr(settings, "assessments", "data-dir")
+    kind = getattr(settings, "assessments", "auto")
+    if kind == "auto":
+        durable = str(getattr(settings, "store", "memory")) != "memory"
+        kind = "store" if durable and store is not None else "data-dir"
     if kind == "store" and store is not None:
         try:
             return repository_for(store)
