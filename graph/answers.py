@@ -22,6 +22,17 @@ for _pred, (_fwd, _back) in RELATION_NAMES.items():
 # - hurts, hop before:     X causes F, F hurts Y       => X (indirectly) hurts Y
 CHAINS: dict[str, str] = {"mitigates": "after", "hurts": "before"}
 
+# No edge improves a positive outcome; "what improves deployment frequency" is answered by what
+# mitigates a failure factor that hurts it, directly or through one causes hop (a contributing
+# factor, or a failure factor that causes another): mitigates/causes?/hurts.
+IMPROVES = "improves"
+VIA_HURTS = "via hurts"  # the kind of such answers and of the interpretation
+IMPROVEMENT_PATTERN: tuple[chain_paths.Hop, ...] = (
+    chain_paths.Hop(frozenset({"mitigates"})),
+    chain_paths.Hop(frozenset({"causes"}), optional=True),
+    chain_paths.Hop(frozenset({"hurts"})),
+)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -178,7 +189,10 @@ def _direct(kg: KnowledgeGraph, iri: str, predicate: str | None, direction: str)
 
 
 def has_answers(kg: KnowledgeGraph, concept: Concept, predicate: str, direction: str) -> bool:
-    """Whether ``related`` finds anything (cheap: no answers are built)."""
+    """Whether ``related`` (or ``improvers`` for IMPROVES) finds anything (cheap: no answers are
+    built)."""
+    if predicate == IMPROVES:
+        return direction == "in" and bool(improvement_chains(kg, concept))
     pred = None if predicate == ANY else predicate
     if _direct(kg, concept.iri, pred, direction):
         return True
@@ -231,6 +245,33 @@ def related(
         ways.sort(key=lambda w: (rank(chain_confidence(w[1])), w[0] != "direct", len(w[1])))
         kind, steps = ways[0]
         answers.append(Answer(kg.concepts[other], steps, kind, chains=ways))
+    return _order(answers)
+
+
+def improvement_chains(
+    kg: KnowledgeGraph, outcome: Concept, min_confidence: str | None = None
+) -> list[chain_paths.Chain]:
+    """Chains mitigates/causes?/hurts into a positive outcome (none for other concepts)."""
+    if not outcome.is_a("PositiveOutcome"):
+        return []
+    flt = chain_paths.ChainFilter(min_confidence=min_confidence)
+    return chain_paths.chains_into(kg, outcome.iri, IMPROVEMENT_PATTERN, flt)
+
+
+def improvers(
+    kg: KnowledgeGraph, outcome: Concept, *, min_confidence: str | None = None
+) -> list[Answer]:
+    """What improves a positive outcome: each concept that mitigates a failure factor that hurts
+    it, directly or through one causes hop, with every such chain (surest first, then shorter).
+    An answer is as sure as its surest chain, a chain as its weakest step; chains with a step
+    below ``min_confidence`` are left out."""
+    found: dict[str, list[tuple[str, list[Step]]]] = {}
+    for chain in improvement_chains(kg, outcome, min_confidence):
+        found.setdefault(chain[0].subject, []).append((VIA_HURTS, [Step(e, kg) for e in chain]))
+    answers = []
+    for other, ways in found.items():
+        ways.sort(key=lambda w: rank(chain_confidence(w[1])))  # stable: ranked chains kept
+        answers.append(Answer(kg.concepts[other], ways[0][1], VIA_HURTS, chains=ways))
     return _order(answers)
 
 

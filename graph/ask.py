@@ -8,7 +8,16 @@ up in ``answers`` and keeps the shape every front door shares (``/api/ask``, ``s
 
 from dataclasses import dataclass, field
 
-from .answers import Answer, Step, chain_confidence, describe, paths, related
+from .answers import (
+    VIA_HURTS,
+    Answer,
+    Step,
+    chain_confidence,
+    describe,
+    improvers,
+    paths,
+    related,
+)
 from .confidence import at_least, rank
 from .model import Concept, KnowledgeGraph
 from .paths import ChainFilter
@@ -108,9 +117,12 @@ def ask(kg: KnowledgeGraph, question: str, *, min_confidence: str | None = None)
             min_confidence=min_confidence,
         )
     assert meaning.relation is not None and meaning.direction is not None
-    answers = related(
-        kg, concept, meaning.relation, meaning.direction, min_confidence=min_confidence
-    )
+    if meaning.kind == VIA_HURTS:  # "what improves deployment frequency"
+        answers = improvers(kg, concept, min_confidence=min_confidence)
+    else:
+        answers = related(
+            kg, concept, meaning.relation, meaning.direction, min_confidence=min_confidence
+        )
     if meaning.answer_type:
         typed = [a for a in answers if a.concept.is_a(meaning.answer_type)]
         answers = typed or answers

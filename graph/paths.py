@@ -12,10 +12,12 @@ between the two ends, and how sure each edge must be (graph/confidence.py). A ch
   ``shortest_chains``: those chains one by one, ranked.
 - ``first_chain``: the first chain from a concept that follows some relations and ends with
   another (the diagnostic's "causes* then hurts" walk to an outcome).
+- ``chains_into``: every chain into a concept that follows a pattern of hops, like the SPARQL
+  property path ``mitigates/causes?/hurts`` ("what improves deployment frequency").
 """
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -212,3 +214,39 @@ def first_chain(
                     nxt.append((edge.object, [*chain, edge]))
         frontier = nxt
     return []
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of a chain pattern: an edge of one of ``relations``; an ``optional`` hop may be
+    left out (``causes?`` in ``mitigates/causes?/hurts``)."""
+
+    relations: frozenset[str]
+    optional: bool = False
+
+
+def chains_into(
+    kg: KnowledgeGraph, target: str, pattern: Sequence[Hop], flt: ChainFilter = EVERYTHING
+) -> list[Chain]:
+    """Every chain that ends at ``target`` and follows ``pattern`` hop by hop, ranked by ``rank``.
+
+    Walked backwards from ``target``; each edge must pass ``flt`` (its relations and confidence),
+    and no concept appears twice in a chain.
+    """
+    found: list[Chain] = []
+
+    def walk(node: str, hop: int, chain: Chain, seen: frozenset[str]) -> None:
+        if hop < 0:
+            if chain:
+                found.append(chain)
+            return
+        if pattern[hop].optional:
+            walk(node, hop - 1, chain, seen)
+        for relation in sorted(pattern[hop].relations):
+            for edge in kg.edges_to(node, relation):
+                if flt.allows(edge) and edge.subject not in seen:
+                    walk(edge.subject, hop - 1, [edge, *chain], seen | {edge.subject})
+
+    walk(target, len(pattern) - 1, [], frozenset({target}))
+    found.sort(key=rank)
+    return found

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from ..answers import has_answers
+from ..answers import IMPROVES, VIA_HURTS, has_answers
 from ..model import KnowledgeGraph
 from ..paths import connected
 from .lexicon import (
@@ -137,7 +137,7 @@ class Interpretation:
 
     question: str
     pattern: str  # canonical form, e.g. "what mitigates X"
-    kind: str  # "relation", "describe" or "path"
+    kind: str  # "relation", "describe", "path" or "via hurts" (what improves an outcome)
     concepts: list[Candidate]  # one, or two for a path (source, target)
     relation: str | None = None  # an edge predicate, or "any"
     direction: str | None = None  # "in": answers point at the concept; "out": the reverse
@@ -532,6 +532,7 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
         raise UnparseableQuestionError(question, cands, reason)
     best = max(readings, key=lambda r: r.score)
     links = list(best.links)
+    kind = best.kind
     did_you_mean: list[Candidate] = []
     relation = direction = None
     if best.kind == "relation":
@@ -545,6 +546,8 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
         relation = _choose_relation(kg, best, links[0].concept)
         direction = best.direction
         pattern = PATTERN_NAMES[(relation, direction or "in")]
+        if relation == IMPROVES:  # no edge: mitigates a failure factor that hurts the outcome
+            kind, relation = VIA_HURTS, "mitigates"
     elif best.kind == "path":
         # Among close readings of either end, prefer a pair that the edges connect.
         ends = [
@@ -570,7 +573,7 @@ def interpret(kg: KnowledgeGraph, question: str) -> Interpretation:
     return Interpretation(
         question=question,
         pattern=pattern,
-        kind=best.kind,
+        kind=kind,
         concepts=links,
         relation=relation,
         direction=direction,

@@ -18,6 +18,8 @@ mitigates X"); ``"out"`` means the concept points at the answers ("what does X m
 
 from dataclasses import dataclass
 
+from ..answers import IMPROVES
+
 IN, OUT, BOTH = "in", "out", "both"
 ANY = "any"  # every relation: "what is X related to", "what affects X"
 
@@ -56,7 +58,19 @@ MITIGATES = ("mitigates", "addresses")
 ADDRESSES = ("addresses", "mitigates")
 CAUSES = ("causes",)
 HURTS = ("hurts",)
-INFLUENCES = ("influencesPositively", "supports", "focuses", "applies")
+# IMPROVES is no edge: for a positive outcome, what mitigates a failure factor that hurts it
+# (answers.improvers). "Improve" a failure factor reads as mitigates ("improve handovers").
+INFLUENCES = (
+    "influencesPositively",
+    "supports",
+    "focuses",
+    "applies",
+    IMPROVES,
+    "mitigates",
+    "addresses",
+)
+# "Raise" a failure factor makes it worse: causes ("what increases premature scaling").
+RAISES = ("causes", IMPROVES, "influencesPositively", "supports")
 SUPPORTS = ("supports", "influencesPositively", "focuses", "applies")
 DRIVES = ("causes", "influencesPositively", "supports")
 APPLIES = ("applies",)
@@ -64,7 +78,7 @@ SIGNALS = ("signals",)
 FOCUSES = ("focuses",)
 WATCHES = ("watches",)
 REDUCES = ("mitigates", "addresses", "hurts")
-HELPS = ("supports", "influencesPositively", "mitigates", "addresses", "focuses")
+HELPS = ("supports", "influencesPositively", "mitigates", "addresses", "focuses", IMPROVES)
 AFFECTS = (ANY,)
 
 RELATION_CUES: list[Cue] = [
@@ -308,7 +322,6 @@ RELATION_CUES: list[Cue] = [
         "influence",
         "positively influence",
         "improve",
-        "boost",
         "strengthen",
         "foster",
         "encourage",
@@ -317,8 +330,21 @@ RELATION_CUES: list[Cue] = [
         "shape",
         "inspire",
         "favour",
-        "speed up",
     ),
+    # raise: an outcome (improves), a failure factor (causes), a capability (influences)
+    *_verbs(
+        RAISES,
+        "raise",
+        "increase",
+        "boost",
+        "speed up",
+        "accelerate",
+        "enhance",
+        "lift",
+        "push up",
+    ),
+    Cue("higher", RAISES, after=IN, before=IN),  # "what makes deployment frequency higher"
+    *_passive(RAISES, "raised by", "increased by", "accelerated by", "enhanced by"),
     *_passive(
         INFLUENCES,
         "influenced by",
@@ -365,12 +391,13 @@ RELATION_CUES: list[Cue] = [
         "way to achieve",
         "way to get",
         "way to build",
-        "way to improve",
         "step towards",
         "step toward",
         "tip for",
         "tactic for",
     ),
+    # "ways to improve X": practices for a capability, what improves an outcome, mitigations
+    *_nouns((*SUPPORTS, IMPROVES, "mitigates", "addresses"), IN, "way to improve", "way to raise"),
     # "how do we X" where X is a capability: what supports it ("how do we build strong teams")
     *_nouns(
         (*SUPPORTS, "mitigates", "addresses"),
@@ -1039,6 +1066,7 @@ PATTERN_NAMES: dict[tuple[str, str], str] = {
     ("focuses", OUT): "what does X focus",
     ("addresses", IN): "what addresses X",
     ("addresses", OUT): "what does X address",
+    (IMPROVES, IN): "what improves X",
     (ANY, IN): "what affects X",
     (ANY, OUT): "what does X affect",
     (ANY, BOTH): "what is related to X",
@@ -1068,4 +1096,5 @@ COMPLETIONS: dict[tuple[str, str], str] = {
     ("focuses", OUT): "what does {x} focus on",
     ("addresses", IN): "what addresses {x}",
     ("addresses", OUT): "what does {x} address",
+    (IMPROVES, IN): "how do we improve {x}",
 }
