@@ -269,6 +269,7 @@ class Server:
                 sys.executable,
                 "-m",
                 "scalekg.api.cli",
+                "-v",  # uvicorn's "Application startup complete" lines, which wait() counts
                 "serve",
                 "--port",
                 str(self.port),
@@ -367,12 +368,32 @@ def load_test(url: str, paths: list[str], seconds: int, connections: int, tmp: P
     return done / seconds, errors
 
 
+def factor_labels(build_dir: Path, factors: list[str]) -> dict[str, str]:
+    """The skos:prefLabel of each sampled factor, read from the snapshot's N-Quads lines."""
+    wanted = {f"<{f}>": f for f in factors}
+    found: dict[str, str] = {}
+    pointer = json.loads((build_dir / "current.json").read_text(encoding="utf-8"))
+    with open(build_dir / pointer["file"], encoding="utf-8") as fh:
+        for line in fh:
+            subject, _, rest = line.partition(" ")
+            if subject in wanted and "core#prefLabel>" in rest:
+                found[wanted[subject]] = rest.split('"', 2)[1]
+                if len(found) == len(wanted):
+                    break
+    return found
+
+
 def http_bench(size, backend_name, store, workers, build_dir, meta, env, args, tmp) -> dict:
     server = Server(build_dir, store, workers, env, tmp / f"serve-{backend_name}-{workers}.log")
     try:
         ready_s = server.wait(args.step_timeout_s)
         slugs = [f.rsplit("/", 1)[1] for f in meta.factors]
-        ask_paths = ["/api/ask?" + urlencode({"q": f"what mitigates {s}"}) for s in slugs]
+        # the questions name concepts by label (a slug like factor-000234 reads as a type word)
+        labels = factor_labels(build_dir, meta.factors)
+        ask_paths = [
+            "/api/ask?" + urlencode({"q": f"what mitigates {labels.get(f, s)}"})
+            for f, s in zip(meta.factors, slugs, strict=True)
+        ]
         sparql_paths = [
             "/sparql?"
             + urlencode(
@@ -606,7 +627,8 @@ def render(store_rows, http_rows, args, versions, load_before, load_after) -> st
         "Virtuoso.",
         "- 1 → 2 uvicorn workers on the remote store: no gain on this 2-CPU machine, which is "
         "CPU-bound (measured separately: about 1.6 ms of API CPU and 1.8 ms of Virtuoso CPU per "
-        "`/sparql` request, with wrk and other jobs on the same two cores). The workers are "
+        "`/sparql` request before the keep-alive query pool of issue 15, 0.7-0.8 ms of API CPU "
+        "after it; see the HTTP throughput section). The workers are "
         "stateless; more throughput needs more cores or machines, not more processes here.",
         "- Server RSS with the memory store holds the data twice (the API process and its SPARQL "
         "query worker); the on-disk store keeps it in RocksDB's cache, Virtuoso's API process "
