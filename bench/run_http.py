@@ -229,10 +229,16 @@ def run_wrk(
         cmd += ["-H", f"{k}: {v}"]
     if script:
         cmd += ["-s", script]
-    out = subprocess.run(
-        [*cmd, url], capture_output=True, text=True, timeout=duration + 30, check=True
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=duration + 30)
+    out = done.stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if done.returncode != 0 or found is None:
+        # A server that died or refuses connections: record a failed measurement (0 req/s,
+        # one error per connection) and say why, rather than abandoning every other row.
+        why = (done.stderr or out).strip().splitlines()[-1:] or ["no output"]
+        print(f"  wrk failed against {url[:60]} (exit {done.returncode}): {why[0]}", flush=True)
+        return 0.0, 0.0, 0.0, connections
+    rps = float(found.group(1))
     lat = {m.group(1): _ms(m.group(2), m.group(3)) for m in WRK_LATENCY.finditer(out)}
     errors = 0
     if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
