@@ -817,8 +817,9 @@ def render(results, args, loader, notes, load_before, load_after, snapshot_hash,
     lines = [
         f"Measured by `make bench` (`python -m bench.run_http`) on {platform.node() or 'this machine'}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
-        f"{os.cpu_count()} CPUs shared with other work (other jobs ran on the machine during the "
-        f"run), Python {platform.python_version()}, uvicorn with 1 worker per Python server, "
+        f"{os.cpu_count()} CPUs, shared by every server under test and wrk (the load average "
+        f"shows any other work), Python {platform.python_version()}, uvicorn with 1 worker per "
+        "Python server, "
         f"load from {loader} with {args.connections} connections, "
         f"{args.rounds} interleaved rounds of {args.duration} s (medians of the rounds; ratios "
         "are medians of per-round ratios), loopback only. "
