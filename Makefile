@@ -70,7 +70,7 @@ test: system-packages build $(TEST_STAMP)
 
 # Everything but the browser, Virtuoso and soak tests: the quick loop while working.
 test-fast: build $(TEST_STAMP)
-	$(BIN)/python -m pytest -q --durations=10 -m "$(FAST)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q --durations=10 -n auto -m "$(FAST)" $(PYTEST_ARGS)
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
