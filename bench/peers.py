@@ -24,6 +24,8 @@ from types import ModuleType
 
 import httpx
 
+from bench.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 VIRTUOSO_HELPER = ROOT / "tests" / "stores" / "virtuoso_server.py"
 
@@ -212,13 +214,7 @@ class OxigraphServer:
         raise RuntimeError(f"the oxigraph server did not answer within {timeout:g} s")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.log.close()
 
 

@@ -45,6 +45,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from bench.peers import process_tree, tree_cpu_s
+from bench.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -199,13 +200,7 @@ class Server:
         raise RuntimeError(f"{self.name} did not start in {timeout:.0f}s")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.log.close()
         with contextlib.suppress(OSError):
             os.unlink(self.log.name)

@@ -37,6 +37,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from bench.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- questions:start -->", "<!-- questions:end -->"
@@ -240,13 +242,7 @@ class QuestionServer:
         raise RuntimeError("server did not start")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 15)
         self.log.close()
 
 

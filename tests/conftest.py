@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.processes import stop_process
 from scalekg.graph.build import Snapshot, ensure_built
 from scalekg.graph.model import KnowledgeGraph
 from scalekg.graph.settings import Settings
@@ -149,13 +150,7 @@ class LiveServer:
         raise RuntimeError("server did not start in time")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.processes import stop_process
 from scalekg.graph.build import Snapshot, ensure_built
 from scalekg.graph.settings import Settings
 
@@ -188,13 +189,7 @@ class ServeProcess:
             self._log.close()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, 15)
         self._log.close()
 
 
